@@ -1,0 +1,56 @@
+"""Coded errors: bad input is recorded per article, programmer and configuration errors raise.
+
+Exception tree::
+
+    NewsgraphError
+    ├── BadInput        an input that cannot be analysed (recorded as a Problem, batch goes on)
+    └── ConfigError     a bad settings file, stage name or option (raises, nothing is read)
+"""
+
+from __future__ import annotations
+
+
+class Codes:
+    """Error codes with their message templates, kept out of the logic (searchable)."""
+
+    # Bad input: E0xx
+    E001 = "No such file or directory: {path}"
+    E002 = "Input is empty (no text after decoding)"
+    E003 = "Input looks binary, not text ({detail})"
+    E004 = "Could not decode the bytes as text: {detail}"
+    E005 = "HTML page has no article text that could be extracted"
+    E006 = "Input has {size} characters, over the limit of {limit} (setting ingest.max_chars)"
+    E007 = "JSON Lines record is not valid: {detail}"
+    E008 = "Metadata value {field}={value!r} is not valid: {detail}"
+    E009 = "Unsupported input type {suffix!r}: use .txt, .html, .htm, .html.gz, .jsonl or -"
+    E010 = "Could not read the input: {detail}"
+    # Configuration: E1xx
+    E101 = "Unknown stage factory {factory!r} for stage {stage!r}; known: {known}"
+    E102 = "Stage {stage!r} requires {missing} but no earlier stage provides it (order: {order})"
+    E103 = "Bad options for stage {stage!r}: {detail}"
+    E104 = "Stage {stage!r} returned {type_name} instead of an Article"
+    E105 = "Settings file {path} is not valid: {detail}"
+    E106 = "spaCy pipeline {model!r} is not installed: {detail}"
+    E107 = "Data file {path} is not valid: {detail}"
+
+
+class NewsgraphError(Exception):
+    """Base of every error newsgraph raises on purpose."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        self.code = code
+        self.values = values
+        template = getattr(Codes, code)
+        super().__init__(f"[{code}] {template.format(**values)}")
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadInput(NewsgraphError):
+    """An input newsgraph cannot analyse; the runner records it and goes on."""
+
+
+class ConfigError(NewsgraphError):
+    """A settings, stage or option error: raised before any article is read."""

@@ -1,0 +1,18 @@
+"""The attributions stage (placeholder until its issue lands: provides an empty list)."""
+
+from __future__ import annotations
+
+from ..model import Article
+from ..pipeline import BaseStage
+
+
+class AttributionsStage(BaseStage):
+    requires = ("doc",)
+    provides = ("attributions",)
+
+    def __call__(self, article: Article) -> Article:
+        return article
+
+
+def make_stage() -> AttributionsStage:
+    return AttributionsStage()

@@ -1,0 +1,18 @@
+"""The events stage (placeholder until its issue lands: provides an empty list)."""
+
+from __future__ import annotations
+
+from ..model import Article
+from ..pipeline import BaseStage
+
+
+class EventsStage(BaseStage):
+    requires = ("doc",)
+    provides = ("events",)
+
+    def __call__(self, article: Article) -> Article:
+        return article
+
+
+def make_stage() -> EventsStage:
+    return EventsStage()
