@@ -21,7 +21,8 @@ from .grammar import Found, Grammar
 
 __all__ = ["Grammar", "TimesStage", "make_stage", "tense_at"]
 
-_FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "can", "could", "may", "might", "should", "must", "'d"}
+# Modal auxiliaries put a weekday or month ahead ("could meet on Friday"); measured on TimeBank.
+_FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "can", "could", "may", "might", "should", "must"}
 _GRAMMAR: Grammar | None = None
 
 
@@ -56,7 +57,7 @@ def tense_at(doc: Any, start: int, end: int) -> str:
     auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
     for a in auxes:
         low = a.lower_
-        if low in _FUTURE_AUX or a.tag_ == "MD":
+        if low in _FUTURE_AUX:
             return C.FUTURE
     if any(a.lower_ == "going" for a in auxes):
         return C.FUTURE

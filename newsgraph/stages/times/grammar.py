@@ -89,10 +89,10 @@ class Grammar:
         wday = rf"(?-i:(?P<wd>{wd_full}))"
         wday_opt = rf"(?:(?-i:{wd_full}),?\s+)?"
         num_words = _alt([k for k in lex["numbers"]])
-        num = rf"(?P<num>\d+(?:\.\d+)?|{num_words}|{_alt(list(lex['vague']['words']))})"
+        num = rf"(?P<num>\d{{1,3}}(?:\.\d+)?|{num_words}|{_alt(list(lex['vague']['words']))})"
         unit = rf"(?P<unit>{_alt(list(lex['units']))})(?P<plural>s)?"
         approx = (
-            r"(?:(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|"
+            r"(?P<approx>(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|"
             r"at\s+least|at\s+most|over|under|up\s+to|only|just)\s+)?"
         )
         pod = _alt(list(lex["parts_of_day"]))
@@ -114,17 +114,18 @@ class Grammar:
             "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
             "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late)\s+)?\b{wday}"
             rf"(?P<pl>s)?(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
-            "relday": rf"\b(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
+            "relday": r"\b(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
             "relpod": r"\b(?P<rel>this|last|early\s+this|late\s+this|later\s+this|earlier\s+this)\s+"
             r"(?P<pod>morning|afternoon|evening|night)\b",
             "relunit": rf"(?:\b(?P<mod>earlier|later|early|late|mid|the\s+end\s+of|the\s+beginning\s+of|"
             rf"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of)[\s-]+)?"
-            rf"\b(?P<rel>this|last|next|previous|coming|the\s+current|the\s+previous|the\s+following)"
+            rf"\b(?P<rel>this|last|next|previous|coming|the\s+current|the\s+previous|the\s+following|"
+            rf"the\s+past|the\s+last)"
             rf"\s+(?P<unit>week|weekend|month|year|quarter|decade|century|{season})\b",
             "duration": rf"(?:\b(?P<the>the)\s+)?(?:\b(?P<dir>past|last|next|previous|first|coming|final|"
             rf"remaining|latest|following|preceding)\s+)?\b{approx}\b{num}(?:\s+and\s+a\s+half)?[\s-]+"
             rf"(?:(?:more|fewer|additional|straight|consecutive)\s+)?{unit}\b(?P<adj>-long|-old)?"
-            rf"(?P<ago>\s+(?:ago|earlier|later|before|after|from\s+now|hence|old))?",
+            rf"(?P<ago>\s+(?:ago|old))?",
             "bare_plural": r"\b(?:for|in|take|took|over|after)\s+(?P<unit>days|weeks|months|years|decades|hours)\b"
             r"(?!\s+(?:of|to|ago|before|after|earlier|later))",
             "year": rf"(?:\b(?P<mod>fiscal|calendar|{mod}|the\s+year|the\s+summer\s+of|the\s+spring\s+of"
@@ -158,13 +159,20 @@ class Grammar:
             for m in rx.finditer(text):
                 if m.end() > m.start():
                     cands.append((m.start(), -(m.end() - m.start()), order, name, m))
-        cands.sort(key=lambda c: (c[0], c[1], c[2]))
+        # Longest first, then leftmost: "the past two months" beats "in the past".
+        cands.sort(key=lambda c: (c[1], c[0], c[2]))
+        taken: list[tuple[int, int, str, re.Match[str]]] = []
+        occupied = bytearray(len(text) + 1)
+        for start, neg, _order, name, m in cands:
+            end = start - neg
+            if any(occupied[start:end]):
+                continue
+            occupied[start:end] = b"\x01" * (end - start)
+            taken.append((start, end, name, m))
+        taken.sort()
         out: list[Found] = []
         state = _State()
-        last_end = -1
-        for start, _neg, _order, name, m in cands:
-            if start < last_end:
-                continue
+        for _start, _end, name, m in taken:
             try:
                 found = getattr(self, "_" + name)(m, anchor, tense, state, text)
             except (ValueError, OverflowError, KeyError):
@@ -181,8 +189,7 @@ class Grammar:
                 continue
             found.start, found.end = s, e
             out.append(found)
-            last_end = e
-            if found.value and found.type in ("DATE", "TIME"):
+            if found.value and name in ("quarter", "date_mdy", "date_dmy", "month_year", "year"):
                 state.note(found.value)
         return out
 
@@ -240,7 +247,8 @@ class Grammar:
                 if C.make_date(2000, month, day) is None:
                     return Found(m.start(), m.end(), "DATE", None, True)
                 return Found(m.start(), m.end(), "DATE", f"XXXX-{month:02d}-{day:02d}", False)
-            y = C.pick_year(anchor, month, day, _month_tense(tense(m.start(), m.end())))
+            # Month-day dates: the nearest one (the tense of "said" misleads more than it helps).
+            y = C.pick_year(anchor, month, day, C.UNKNOWN)
             relative = True
         else:
             relative = False
@@ -414,6 +422,11 @@ class Grammar:
                 return None
         ago = (m.group("ago") or "").strip().lower()
         if ago == "old" or (m.group("adj") or "").lower() == "-old":
+            return None  # ages ("a 6-year-old", "52 years old") are not time expressions in TimeML
+        if letter == "Q" and plural and "-" in m.group(0):
+            return None  # "three-quarters" is a fraction
+        if ago and m.group("approx"):
+            # TimeBank annotates "about two years ago" as the duration (P2Y).
             return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
         if ago:
             if anchor is None or amount is None or amount != int(amount) or is_time:
