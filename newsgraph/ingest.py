@@ -25,6 +25,9 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + (".txt.gz",)
 METADATA_KEYS = tuple(f.name for f in fields(Metadata))
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
+#: An HTML page whose extracted text has fewer words than this has no article (navigation only).
+MIN_HTML_WORDS = 5
 
 
 @dataclass
@@ -130,16 +133,29 @@ def decode(data: bytes) -> str:
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
         raise BadInput("E003", detail="it contains NUL bytes")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         utf8_error = err
+    else:
+        if not text.strip():
+            raise BadInput("E002")
+        return text
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = list(from_bytes(data))
+    best = matches[0] if matches else None
+    # Among equally plausible single-byte readings, the Western default is by far the most
+    # common for news text; charset-normalizer's order between ties is arbitrary.
+    for match in matches:
+        if best is not None and match.encoding in _PREFERRED and match.chaos <= best.chaos:
+            best = match
+            break
     if best is None:
         raise BadInput("E004", detail=f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
                        "and no other encoding fits")
     text = str(best)
+    if not text.strip():
+        raise BadInput("E002")
     if _control_ratio(text) > 0.05:
         raise BadInput("E003", detail=f"{_control_ratio(text):.0%} control characters as {best.encoding}")
     return text
@@ -177,7 +193,7 @@ def html_article(name: str, data: bytes | str, limits: Limits | None = None, url
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False)
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_HTML_WORDS:
         raise BadInput("E005")
     meta = Metadata(
         title=getattr(doc, "title", None),
@@ -245,3 +261,26 @@ def normalise_date(value: str | None) -> str | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
         return None
+
+
+def count_inputs(paths: Iterable[str]) -> int:
+    """How many articles ``iter_inputs`` will yield, for a progress bar (JSON Lines: one per line)."""
+    count = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            count += sum(1 for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
+        elif path.is_file() and _suffix(path) in JSONL_SUFFIXES:
+            count += max(1, _count_lines(path))
+        else:
+            count += 1
+    return count
+
+
+def _count_lines(path: Path) -> int:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except (OSError, EOFError):
+        return 1
