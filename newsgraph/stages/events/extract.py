@@ -1,0 +1,483 @@
+"""Rule-based PLOVER event extraction over one spaCy parse.
+
+One pass over the tokens of each sentence finds triggers by lemma lookup (verbs,
+phrasal verbs, verb + object, nouns and noun compounds); participants, mode,
+place, date and attribution then come from the dependency tree and from the
+facts earlier stages put on the article. Every walk up the tree is bounded, so
+the cost is linear in the number of tokens.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import Article, Event, Participant, Span
+from .lexicon import MODE_PRIORITY, Entry, Lexicon
+
+#: Deepest walk up the dependency tree (keeps pathological parses linear).
+MAX_CLIMB = 12
+#: Dependencies through which a verb inherits the subject of its head:
+#: "agreed to cooperate" (xcomp), "attacked and killed" (conj), "by bombing" (pcomp).
+SUBJECT_INHERIT = frozenset({"xcomp", "conj", "pcomp", "advcl", "prep", "ccomp"})
+_RANK = {m: i for i, m in enumerate(MODE_PRIORITY)}
+
+
+@dataclass
+class Trigger:
+    """A matched trigger before it becomes an Event."""
+
+    head: Any  # spaCy Token
+    first: int  # token index of the first trigger word
+    last: int  # token index of the last trigger word (inclusive)
+    category: str
+    plover_mode: str | None
+    is_noun: bool
+    particle: Any = None  # the prt/prep child of a phrasal verb
+    obj: Any = None  # the object that decided a verb + object trigger ("impose sanctions")
+    modes: list[str] = field(default_factory=list)
+    absorbed: bool = False
+    mode_source: str = ""
+
+
+class Extractor:
+    """Finds events in a parsed article with one lexicon."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+
+    # ---------------------------------------------------------------- triggers
+    def match(self, tok: Any, consumed: set[int]) -> Trigger | None:
+        """The trigger headed by ``tok``, or None."""
+        if tok.i in consumed or tok.is_space or tok.is_punct:
+            return None
+        lex = self.lex
+        pos = tok.pos_
+        lemma = tok.lemma_.lower()
+        # Noun compounds and multiword nouns ending at tok: longest first.
+        sent_start = tok.sent.start
+        for n in range(min(lex.max_multi, tok.i - sent_start + 1), 1, -1):
+            words = tok.doc[tok.i - n + 1 : tok.i + 1]
+            lowers = tuple(t.lower_ for t in words)
+            key_lemma = (*lowers[:-1], lemma)
+            for key in (key_lemma, lowers):
+                if key in lex.multi:
+                    entry = lex.multi[key]
+                    if entry is None:
+                        return None
+                    return Trigger(tok, tok.i - n + 1, tok.i, entry[0], entry[1], pos != "VERB")
+        if pos == "VERB":
+            if tok.dep_ in ("amod", "compound"):
+                return None  # "the attacked town": an attribute, not a predication
+            return self._match_verb(tok, lemma)
+        if pos == "NOUN" and tok.dep_ != "compound" and lemma in lex.nouns:
+            entry = lex.nouns[lemma]
+            if entry is None:
+                return None
+            return Trigger(tok, tok.i, tok.i, entry[0], entry[1], True)
+        return None
+
+    def _match_verb(self, tok: Any, lemma: str) -> Trigger | None:
+        lex = self.lex
+        children = list(tok.children)
+        entry: Entry = None
+        found = False
+        particle = obj = None
+        for child in children:
+            if child.dep_ in ("prt", "prep", "dobj"):
+                key = f"{lemma} {child.lower_}"
+                if key in lex.phrasal:
+                    entry, found, particle = lex.phrasal[key], True, child
+                    break
+        if not found:
+            for child in children:
+                if child.dep_ in ("dobj", "nsubjpass"):
+                    key = f"{lemma} {child.lemma_.lower()}"
+                    if key in lex.verb_object:
+                        entry, found, obj = lex.verb_object[key], True, child
+                        break
+        if not found:
+            if lemma not in lex.verbs:
+                return None
+            entry = lex.verbs[lemma]
+            deps = {c.dep_ for c in children}
+            complements = {"dobj", "xcomp", "ccomp", "dative", "attr", "prep", "prt", "agent", "nsubjpass"}
+            if lemma in lex.needs_complement and not (deps & complements) and tok.dep_ != "xcomp":
+                return None
+            if lemma in lex.clausal_blocks and "ccomp" in deps and "dobj" not in deps:
+                return None
+        if entry is None:
+            return None
+        last = tok.i
+        if particle is not None and particle.i == tok.i + 1:
+            last = particle.i  # "broke into": the trigger span covers both words
+        return Trigger(tok, tok.i, last, entry[0], entry[1], False, particle, obj)
+
+    # ---------------------------------------------------------------- modes
+    def governor(self, tok: Any) -> Any:
+        """The word that governs an event through a complement, or None."""
+        dep = tok.dep_
+        head = tok.head
+        if head == tok:
+            return None
+        if dep == "pcomp" and head.dep_ == "prep" and head.head != head:
+            return head.head  # "no intention of meeting him"
+        if dep in ("xcomp", "ccomp", "acl", "dobj", "pcomp", "nsubjpass"):
+            return head
+        if dep == "pobj" and head.dep_ == "prep" and head.head != head:
+            return head.head
+        return None
+
+    def collect_modes(self, trig: Trigger, triggers_by_head: dict[int, Trigger]) -> None:
+        lex = self.lex
+        tok = trig.head
+        for child in tok.children:
+            low = child.lower_
+            if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and low in lex.negation):
+                trig.modes.append("negated")
+            elif child.dep_ in ("aux", "auxpass") and low in lex.auxiliaries:
+                trig.modes.append(lex.auxiliaries[low])
+                trig.mode_source = "aux"
+        gov = self.governor(tok)
+        if gov is not None:
+            glemma = gov.lemma_.lower()
+            if glemma in lex.governors or glemma in lex.noun_governors:
+                # "has no intention of meeting", "did not plan to attack"
+                for child in gov.children:
+                    if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in lex.negation):
+                        trig.modes.append("negated")
+            if gov.pos_ == "NOUN" and glemma in lex.noun_governors:
+                trig.modes.append(lex.noun_governors[glemma])
+                trig.mode_source = trig.mode_source or "governor"
+            elif (
+                gov.pos_ in ("VERB", "AUX", "ADJ")
+                and glemma in lex.governors
+                and (tok.dep_ in ("xcomp", "ccomp") or glemma not in lex.infinitive_only)
+            ):
+                trig.modes.append(lex.governors[glemma])
+                trig.mode_source = trig.mode_source or "governor"
+                # "denied attacking": one event (the attack), mode denied.
+                if glemma in lex.absorbing and not trig.is_noun and tok.dep_ in ("xcomp", "ccomp"):
+                    gtrig = triggers_by_head.get(gov.i)
+                    if gtrig is not None:
+                        gtrig.absorbed = True
+        # A condition anywhere on the way up makes the event hypothetical.
+        node = tok
+        for _ in range(MAX_CLIMB):
+            if any(c.dep_ == "mark" and c.lower_ in lex.conditional for c in node.children):
+                trig.modes.append("hypothetical")
+                break
+            if node.dep_ in ("ROOT", "ccomp") or node.head == node:
+                break
+            node = node.head
+
+    def mode_of(self, trig: Trigger) -> str:
+        if not trig.modes:
+            return "asserted"
+        return min(trig.modes, key=lambda m: _RANK.get(m, len(_RANK)))
+
+    # ---------------------------------------------------------------- participants
+    def phrase(self, head: Any) -> tuple[int, int]:
+        """Token range [first, last] of the noun phrase around ``head``."""
+        lex = self.lex
+        first = last = head.i
+        stack = [head]
+        seen = 0
+        while stack and seen < 64:
+            node = stack.pop()
+            seen += 1
+            for child in node.children:
+                dep = child.dep_
+                keep = (
+                    (child.i < node.i and dep in lex.left_deps)
+                    or (child.i > node.i and dep in lex.right_deps)
+                    or (node == head and dep in ("cc", "conj") and child.i > node.i)
+                    or (dep == "prep" and child.i > node.i and child.lower_ in lex.right_preps)
+                    or (dep == "pobj" and node.dep_ == "prep")
+                )
+                if keep:
+                    first = min(first, child.i)
+                    last = max(last, child.i)
+                    stack.append(child)
+        doc = head.doc
+        sent = head.sent
+        first, last = max(first, sent.start), min(last, sent.end - 1)
+        while first < head.i and (doc[first].is_punct or doc[first].is_space):
+            first += 1
+        while last > head.i and (doc[last].is_punct or doc[last].is_space):
+            last -= 1
+        return first, last
+
+    def participant(
+        self, head: Any, tok_entity: dict[int, str], skip: tuple[int, int] = (-1, -1)
+    ) -> Participant | None:
+        """The phrase around ``head`` as a participant, leaving out the token range ``skip``."""
+        if head is None or head.is_space or head.is_punct:
+            return None
+        if head.lower_ in self.lex.stop_heads or skip[0] <= head.i <= skip[1]:
+            return None
+        first, last = self.phrase(head)
+        if skip[0] <= first <= skip[1] < head.i:
+            first = skip[1] + 1  # "carpet bombing rebel fighters": the target is "rebel fighters"
+        doc = head.doc
+        start, end = doc[first].idx, doc[last].idx + len(doc[last])
+        entity = tok_entity.get(head.i)
+        if entity is None:
+            for i in range(first, last + 1):
+                if i in tok_entity:
+                    entity = tok_entity[i]
+                    break
+        return Participant(text=doc.text[start:end], start=start, end=end, entity=entity)
+
+    def _subject(self, verb: Any) -> tuple[Any, Any]:
+        """(actor token, passive-subject token) of a verb, inheriting through complements."""
+        lex = self.lex
+        node = verb
+        for _ in range(MAX_CLIMB):
+            actor = passive = None
+            for child in node.children:
+                if child.dep_ in lex.subject_deps and actor is None:
+                    actor = child
+                elif child.dep_ in lex.passive_subject_deps and passive is None:
+                    passive = child
+                elif child.dep_ == "agent":
+                    pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        actor = pobj
+            # "the rebels who attacked": the relative pronoun stands for the noun.
+            if actor is not None and actor.lower_ in lex.stop_heads and node.dep_ == "relcl":
+                actor = node.head
+            if passive is not None and passive.lower_ in lex.stop_heads and node.dep_ == "relcl":
+                passive = node.head
+            if actor is not None or passive is not None:
+                return actor, passive
+            if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN") and node.tag_ in ("VBG", "VBN"):
+                # "fighters attacking the town" / "the town attacked by fighters"
+                if node.tag_ == "VBN":
+                    return None, node.head
+                return node.head, None
+            if node.dep_ not in SUBJECT_INHERIT or node.head == node:
+                return None, None
+            node = node.head
+        return None, None
+
+    def verb_participants(self, trig: Trigger) -> tuple[Any, Any]:
+        lex = self.lex
+        tok = trig.head
+        actor, passive = self._subject(tok)
+        target = passive
+        if target is None:
+            for child in tok.children:
+                if child.dep_ in lex.object_deps and child != trig.obj:
+                    target = child
+                    break
+        preps = list(tok.children)
+        if trig.obj is not None:
+            preps += list(trig.obj.children)  # "imposed sanctions on Iran"
+        if target is None:
+            for child in preps:
+                if child.dep_ == "prep" and child.lower_ in lex.verb_preps:
+                    pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        target = pobj
+                        break
+        if target is not None and trig.first <= target.i <= trig.last:
+            target = None  # "open fire": the object is part of the trigger
+        return actor, target
+
+    def noun_participants(self, trig: Trigger, ent_types: dict[int, str]) -> tuple[Any, Any]:
+        lex = self.lex
+        tok = trig.head
+        actor = target = None
+        if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
+            # "carpet bombing rebel fighters": the noun the trigger modifies is its target.
+            target = tok.head
+            tok = tok.head
+        for child in trig.head.children:
+            dep = child.dep_
+            if dep == "poss" and actor is None:
+                actor = child
+            elif dep == "prep" and child.i > tok.i:
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is None:
+                    continue
+                low = child.lower_
+                if low in lex.agent_preps and actor is None:
+                    actor = pobj
+                elif low in lex.noun_preps and target is None:
+                    target = pobj
+        if actor is None:
+            # "Israeli strikes", "government raids": a modifier naming a group.
+            for child in tok.children:
+                named = child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or child.i in ent_types
+                if child.dep_ in ("amod", "compound") and child.i < trig.first and named:
+                    actor = child
+                    break
+        if actor is None:
+            # "held talks", "launched an attack": the light verb's subject acts.
+            head = tok.head
+            if tok.dep_ == "dobj" and head.lemma_.lower() in lex.light_verbs:
+                actor, _passive = self._subject(head)
+                if target is None:
+                    for child in head.children:
+                        if child.dep_ == "prep" and child.lower_ in lex.noun_preps and child.i > tok.i:
+                            target = next((g for g in child.children if g.dep_ == "pobj"), None)
+                            if target is not None:
+                                break
+            elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() == "go":
+                actor, _passive = self._subject(head.head)  # "went on strike"
+            elif tok.dep_ == "pobj" and head.lower_ in lex.manner_preps and head.head.pos_ == "VERB":
+                actor, _passive = self._subject(head.head)  # "intervened ... by carpet bombing"
+        return actor, target
+
+
+def clause_range(tok: Any) -> tuple[int, int]:
+    """Character range of the clause around ``tok`` (its nearest verbal ancestor's subtree)."""
+    node = tok
+    for _ in range(MAX_CLIMB):
+        if node.pos_ in ("VERB", "AUX") or node.head == node:
+            break
+        node = node.head
+    left, right = node.left_edge, node.right_edge
+    return left.idx, right.idx + len(right)
+
+
+class Located:
+    """Sorted (start, end, payload) items with their starts, for range look-ups by bisection."""
+
+    def __init__(self, items: list[tuple[int, int, Any]]) -> None:
+        self.items = sorted(items, key=lambda x: (x[0], x[1]))
+        self.starts = [s for s, _e, _p in self.items]
+
+
+def _nearest(located: Located, lo: int, hi: int, anchor: int, exclude: tuple[int, int] | None = None) -> Any:
+    """The payload of the item inside [lo, hi) nearest to ``anchor`` (not overlapping ``exclude``)."""
+    i, j = bisect_left(located.starts, lo), bisect_right(located.starts, hi)
+    best = None
+    best_d = None
+    for s, e, payload in located.items[i:j]:
+        if e > hi or (exclude is not None and s < exclude[1] and exclude[0] < e):
+            continue
+        d = 0 if s <= anchor < e else min(abs(s - anchor), abs(e - anchor))
+        if best_d is None or d < best_d:
+            best, best_d = payload, d
+    return best
+
+
+def extract(article: Article, lex: Lexicon) -> list[Event]:
+    """All events in ``article`` (its ``doc`` must be the parse of ``masked_text()``)."""
+    doc = article.doc
+    if doc is None or len(doc) == 0 or len(doc.text) != len(article.text):
+        return []
+    ex = Extractor(lex)
+
+    tok_entity: dict[int, str] = {}
+    for ent in article.entities:
+        for m in ent.mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                tok_entity.setdefault(t.i, ent.id)
+    places = Located([(m.start, m.end, p.id) for p in article.places for m in p.mentions if not m.metonymy])
+    times = Located(
+        [
+            (t.start, t.end, t)
+            for t in article.times
+            if t.value and t.type in ("DATE", "TIME") and not t.value.startswith("P")
+        ]
+    )
+    contents: list[tuple[int, int, str]] = []
+    for a in article.attributions:
+        spans = a.content_spans or [a.content]
+        contents.extend((s.start, s.end, a.id) for s in spans)
+
+    events: list[Event] = []
+    for sent in doc.sents:
+        consumed: set[int] = set()
+        found: list[Trigger] = []
+        for tok in sent:
+            trig = ex.match(tok, consumed)
+            if trig is None:
+                continue
+            if article.in_removed(doc[trig.first].idx, doc[trig.last].idx + len(doc[trig.last])):
+                continue
+            consumed.update(range(trig.first, trig.last + 1))
+            for extra in (trig.particle, trig.obj):
+                if extra is not None:
+                    consumed.add(extra.i)  # "imposed sanctions" is one event, not two
+            found.append(trig)
+        objects = {t.obj.i for t in found if t.obj is not None}
+        found = [t for t in found if t.head.i not in objects]  # "sanctions were imposed": one event
+        if not found:
+            continue
+        by_head = {t.head.i: t for t in found}
+        for trig in found:
+            ex.collect_modes(trig, by_head)
+        s_start, s_end = sent.start_char, sent.end_char
+        while s_end > s_start and article.text[s_end - 1].isspace():
+            s_end -= 1
+        for trig in found:
+            if trig.absorbed:
+                continue
+            events.append(_event(article, ex, trig, tok_entity, places, times, contents, (s_start, s_end)))
+    for n, ev in enumerate(events, 1):
+        ev.id = f"V{n}"
+    return events
+
+
+def _event(
+    article: Article,
+    ex: Extractor,
+    trig: Trigger,
+    tok_entity: dict[int, str],
+    places: Located,
+    times: Located,
+    contents: list[tuple[int, int, str]],
+    sent: tuple[int, int],
+) -> Event:
+    doc = trig.head.doc
+    t_start = doc[trig.first].idx
+    t_end = doc[trig.last].idx + len(doc[trig.last])
+    if trig.is_noun:
+        actor_tok, target_tok = ex.noun_participants(trig, tok_entity)
+    else:
+        actor_tok, target_tok = ex.verb_participants(trig)
+    actor = ex.participant(actor_tok, tok_entity, (trig.first, trig.last))
+    target = ex.participant(target_tok, tok_entity, (trig.first, trig.last))
+    if actor and target and actor.start < target.end and target.start < actor.end:
+        target = None  # one phrase cannot be both sides
+    mode = ex.mode_of(trig)
+    category = trig.category
+    if mode == "planned" and category in ex.lex.future_recode:
+        category = ex.lex.future_recode[category]
+
+    # Place and date: the nearest in the trigger's clause, else in the sentence.
+    c_start, c_end = clause_range(trig.head)
+    anchor = t_start
+    # A place named as the actor ("Russia bombed") is a participant, not where it happened.
+    skip = (actor.start, actor.end) if actor is not None else None
+    place = _nearest(places, c_start, c_end, anchor, skip) or _nearest(places, *sent, anchor, skip)
+    time = _nearest(times, c_start, c_end, anchor) or _nearest(times, *sent, anchor)
+
+    # The innermost attribution whose content holds the trigger.
+    attribution = None
+    best_len = None
+    for a_start, a_end, a_id in contents:
+        if a_start <= t_start and t_end <= a_end and (best_len is None or a_end - a_start < best_len):
+            attribution, best_len = a_id, a_end - a_start
+
+    return Event(
+        id="",
+        category=category,
+        trigger=Span(t_start, t_end, article.text[t_start:t_end]),
+        mode=mode,
+        actor=actor,
+        target=target,
+        place=place,
+        date=time.value if time else None,
+        time=time.id if time else None,
+        attribution=attribution,
+        sentence=Span(sent[0], sent[1], article.text[sent[0] : sent[1]]),
+    )

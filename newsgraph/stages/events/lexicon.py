@@ -1,0 +1,174 @@
+"""The events stage's data: trigger lexicon, mode cues and participant cues, loaded once.
+
+Everything the stage knows about words lives in ``newsgraph/data/events/*.toml``;
+this module only reads, validates and indexes those files (see docs/events.md).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "events"
+
+#: The PLOVER 2.0 event categories (PLOVER manual, chapter 3).
+PLOVER_CATEGORIES = (
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+)
+
+#: The ranking used when several mode cues apply to one event: the strongest wins
+#: ("will not attack" is negated, not planned).
+MODE_PRIORITY = ("denied", "negated", "threatened", "hypothetical", "possible", "planned", "asserted")
+
+#: A lexicon entry: PLOVER category and PLOVER mode (e.g. "phone"), or None when the
+#: key is listed to block an event ("hold election" = "").
+Entry = tuple[str, str | None] | None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Indexed trigger, mode and participant data."""
+
+    verbs: dict[str, Entry]
+    phrasal: dict[str, Entry]
+    verb_object: dict[str, Entry]
+    nouns: dict[str, Entry]
+    multi: dict[tuple[str, ...], Entry]
+    max_multi: int
+    needs_complement: frozenset[str]
+    clausal_blocks: frozenset[str]
+    negation: frozenset[str]
+    auxiliaries: dict[str, str]
+    governors: dict[str, str]
+    absorbing: frozenset[str]
+    infinitive_only: frozenset[str]
+    conditional: frozenset[str]
+    noun_governors: dict[str, str]
+    future_recode: dict[str, str]
+    subject_deps: frozenset[str]
+    passive_subject_deps: frozenset[str]
+    agent_preps: frozenset[str]
+    manner_preps: frozenset[str]
+    object_deps: frozenset[str]
+    verb_preps: frozenset[str]
+    noun_preps: frozenset[str]
+    left_deps: frozenset[str]
+    right_deps: frozenset[str]
+    right_preps: frozenset[str]
+    stop_heads: frozenset[str]
+    light_verbs: frozenset[str]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError("E107", path=str(path), detail=str(err)) from err
+
+
+def _entry(path: Path, key: str, value: Any) -> Entry:
+    if not isinstance(value, str):
+        raise ConfigError("E107", path=str(path), detail=f"{key!r}: value must be a string")
+    if not value:
+        return None
+    category, _, mode = value.partition("/")
+    if category not in PLOVER_CATEGORIES:
+        raise ConfigError("E107", path=str(path), detail=f"{key!r}: unknown PLOVER category {category!r}")
+    return category, mode or None
+
+
+def _modes(path: Path, table: dict[str, Any]) -> dict[str, str]:
+    allowed = set(MODE_PRIORITY)
+    for key, value in table.items():
+        if value not in allowed:
+            raise ConfigError("E107", path=str(path), detail=f"{key!r}: unknown mode {value!r}")
+    return {str(k).lower(): str(v) for k, v in table.items()}
+
+
+def _words(table: dict[str, Any], section: str, key: str) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in table.get(section, {}).get(key, []))
+
+
+def load_lexicon(data_dir: str | Path | None = None) -> Lexicon:
+    """The lexicon in ``data_dir`` (default: the shipped data), read once per directory."""
+    return _load(str(Path(data_dir) if data_dir is not None else DATA_DIR))
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: str) -> Lexicon:
+    base = Path(data_dir)
+    tpath, mpath, ppath = base / "triggers.toml", base / "modality.toml", base / "participants.toml"
+    trig, mod, part = _read(tpath), _read(mpath), _read(ppath)
+
+    def table(name: str) -> dict[str, Entry]:
+        return {str(k).lower(): _entry(tpath, k, v) for k, v in trig.get(name, {}).items()}
+
+    nouns_all = table("nouns")
+    nouns = {k: v for k, v in nouns_all.items() if " " not in k}
+    multi = {tuple(k.split()): v for k, v in nouns_all.items() if " " in k}
+    future = {str(k): str(v) for k, v in mod.get("future_recode", {}).items()}
+    for k, v in future.items():
+        if k not in PLOVER_CATEGORIES or v not in PLOVER_CATEGORIES:
+            raise ConfigError("E107", path=str(mpath), detail=f"future_recode {k!r} -> {v!r}")
+    return Lexicon(
+        verbs=table("verbs"),
+        phrasal=table("phrasal"),
+        verb_object=table("verb_object"),
+        nouns=nouns,
+        multi=multi,
+        max_multi=max((len(k) for k in multi), default=1),
+        needs_complement=_words(trig, "needs_complement", "lemmas"),
+        clausal_blocks=_words(trig, "clausal_complement_blocks", "lemmas"),
+        negation=_words(mod, "negation", "words"),
+        auxiliaries=_modes(mpath, mod.get("auxiliaries", {})),
+        governors=_modes(mpath, mod.get("governors", {})),
+        absorbing=_words(mod, "absorbing_governors", "lemmas"),
+        infinitive_only=_words(mod, "infinitive_only_governors", "lemmas"),
+        conditional=_words(mod, "conditional", "marks"),
+        noun_governors=_modes(mpath, mod.get("noun_governors", {})),
+        future_recode=future,
+        subject_deps=_words(part, "actor", "subject_deps"),
+        passive_subject_deps=_words(part, "actor", "passive_subject_deps"),
+        agent_preps=_words(part, "actor", "agent_preps"),
+        manner_preps=_words(part, "actor", "manner_preps"),
+        object_deps=_words(part, "target", "object_deps"),
+        verb_preps=_words(part, "target", "verb_preps"),
+        noun_preps=_words(part, "target", "noun_preps"),
+        left_deps=_words(part, "phrase", "left_deps"),
+        right_deps=_words(part, "phrase", "right_deps"),
+        right_preps=_words(part, "phrase", "right_preps"),
+        stop_heads=_words(part, "phrase", "stop_heads"),
+        light_verbs=_words(part, "light_verbs", "lemmas"),
+    )
+
+
+def load_label_map(data_dir: str | Path | None = None) -> dict[str, str]:
+    """PLOVER 0.5 label -> PLOVER 2.0 category ("" = no 2.0 category)."""
+    path = Path(data_dir or DATA_DIR) / "plover05_to_20.toml"
+    raw = _read(path).get("map", {})
+    out = {str(k): str(v) for k, v in raw.items()}
+    for k, v in out.items():
+        if v and v not in PLOVER_CATEGORIES:
+            raise ConfigError("E107", path=str(path), detail=f"{k!r}: unknown PLOVER category {v!r}")
+    return out
