@@ -22,7 +22,6 @@ class Codes:
     E006 = "Input has {size} characters, over the limit of {limit} (setting ingest.max_chars)"
     E007 = "JSON Lines record is not valid: {detail}"
     E008 = "Metadata value {field}={value!r} is not valid: {detail}"
-    E009 = "Unsupported input type {suffix!r}: use .txt, .html, .htm, .html.gz, .jsonl or -"
     E010 = "Could not read the input: {detail}"
     # Configuration: E1xx
     E101 = "Unknown stage factory {factory!r} for stage {stage!r}; known: {known}"
