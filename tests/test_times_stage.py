@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from newsgraph.model import Article, Removed
-from newsgraph.stages.times import make_stage
 from newsgraph.stages.times import calendar as C
+from newsgraph.stages.times import make_stage
 
 PUBLISHED = "2024-12-12"
 

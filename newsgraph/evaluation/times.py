@@ -213,7 +213,8 @@ def evaluate(
 def render(report: dict[str, Any]) -> str:
     """A readable table of an ``evaluate`` report."""
     lines = [
-        f"times: {report['documents']} documents, {report['gold']} gold TIMEX3, {report['predicted']} predicted",
+        f"times: {report['documents']} documents, {report['gold']} gold TIMEX3, "
+        f"{report['predicted']} predicted",
         f"{'':<10}{'P':>8}{'R':>8}{'F1':>8}",
     ]
     for key in ("strict", "relaxed"):

@@ -95,7 +95,6 @@ class Grammar:
             r"(?P<approx>(?:about|around|nearly|almost|roughly|approximately|more\s+than|less\s+than|"
             r"at\s+least|at\s+most|over|under|up\s+to|only|just)\s+)?"
         )
-        pod = _alt(list(lex["parts_of_day"]))
         season = _alt(list(lex["seasons"]))
         ordinal = _alt(list(lex["ordinals"]))
         mod = r"early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of|the\s+start\s+of"
@@ -105,16 +104,21 @@ class Grammar:
             rf"(?:\s+(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC|ET)\b)?"
             rf"(?:,?\s+(?:on\s+)?(?:{wday}|(?P<rd>today|yesterday|tomorrow)\b"
             rf"|{month}\s+(?P<d>\d{{1,2}})\b))?",
-            "noon": rf"\b(?P<n>noon|midnight|midday)(?:\s+(?:on\s+)?(?:{wday}|(?P<rd>today|yesterday|tomorrow)))?\b",
-            "date_mdy": rf"{wday_opt}\b{month}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?",
-            "date_dmy": rf"{wday_opt}\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,?\s+(?P<y>\d{{4}})\b)?",
+            "noon": rf"\b(?P<n>noon|midnight|midday)"
+            rf"(?:\s+(?:on\s+)?(?:{wday}|(?P<rd>today|yesterday|tomorrow)))?\b",
+            "date_mdy": rf"{wday_opt}\b{month}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            rf"(?:,?\s+(?P<y>\d{{4}})\b)?",
+            "date_dmy": rf"{wday_opt}\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{month}"
+            rf"(?:,?\s+(?P<y>\d{{4}})\b)?",
             "date_iso": r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b",
             "date_num": r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])",
             "month_year": rf"(?:(?P<mod>{mod})[\s-]+)?\b{month},?\s+(?:of\s+)?(?P<y>\d{{4}})\b",
-            "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
+            "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?"
+            rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
             "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late)\s+)?\b{wday}"
             rf"(?P<pl>s)?(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
-            "relday": r"\b(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
+            "relday": r"\b(?P<w>today|tonight|yesterday|tomorrow)"
+            r"(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
             "relpod": r"\b(?P<rel>this|last|early\s+this|late\s+this|later\s+this|earlier\s+this)\s+"
             r"(?P<pod>morning|afternoon|evening|night)\b",
             "relunit": rf"(?:\b(?P<mod>earlier|later|early|late|mid|the\s+end\s+of|the\s+beginning\s+of|"
@@ -126,14 +130,17 @@ class Grammar:
             rf"remaining|latest|following|preceding)\s+)?\b{approx}\b{num}(?:\s+and\s+a\s+half)?[\s-]+"
             rf"(?:(?:more|fewer|additional|straight|consecutive)\s+)?{unit}\b(?P<adj>-long|-old)?"
             rf"(?P<ago>\s+(?:ago|old))?",
-            "bare_plural": r"\b(?:for|in|take|took|over|after)\s+(?P<unit>days|weeks|months|years|decades|hours)\b"
+            "bare_plural": r"\b(?:for|in|take|took|over|after)\s+"
+            r"(?P<unit>days|weeks|months|years|decades|hours)\b"
             r"(?!\s+(?:of|to|ago|before|after|earlier|later))",
             "year": rf"(?:\b(?P<mod>fiscal|calendar|{mod}|the\s+year|the\s+summer\s+of|the\s+spring\s+of"
             rf"|the\s+fall\s+of|the\s+winter\s+of)[\s-]+)?(?<![\d$.,#])\b(?P<y>1[6-9]\d\d|20\d\d)\b"
             rf"(?![.,]\d|%|-\d|\s*(?:percent|people|persons|troops|men|women|acres|tons|shares|cars))",
-            "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
+            "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?"
+            r"(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
             "quarter": rf"(?:\b(?P<det>the|this\s+year's|last\s+year's|next\s+year's|(?P<yq>\d{{4}})'s)\s+)?"
-            rf"(?:\b(?:fiscal|calendar)\s+)?\b(?P<ord>{ordinal})[\s-]+(?:fiscal[\s-]+)?(?P<kind>quarter|half)\b"
+            rf"(?:\b(?:fiscal|calendar)\s+)?\b(?P<ord>{ordinal})[\s-]+(?:fiscal[\s-]+)?"
+            rf"(?P<kind>quarter|half)\b"
             rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>\d{{4}})\b)?",
             "anaquarter": r"\bthe\s+(?:(?P<q>latest|current|fiscal|same|year-earlier|year-ago|comparable|"
             r"most\s+recent|recent|previous|prior)\s+)+(?P<kind>quarter|period)\b|\bthe\s+quarter\b",
@@ -141,13 +148,13 @@ class Grammar:
             r"the\s+year\s+before|the\s+previous\s+year|the\s+prior\s+year)\b",
             "season": rf"(?:\b(?P<mod>early|late|mid)[\s-]+)?(?:\b(?P<rel>this|last|next|this\s+past|"
             rf"this\s+coming)\s+)?\b(?P<s>{season})\b(?:\s+(?:of\s+)?(?P<y>\d{{4}})\b)?",
-            "nine_months": r"\bthe\s+(?:first\s+|latest\s+|past\s+|year-earlier\s+)?(?P<num>six|nine)\s+months\b",
+            "nine_months": r"\bthe\s+(?:first\s+|latest\s+|past\s+|year-earlier\s+)?"
+            r"(?P<num>six|nine)\s+months\b",
             "fixed": rf"\b(?:{_alt(list(lex['fixed']))})\b",
             "set": rf"\b(?:{_alt(list(lex['sets']))})\b",
             "set_every": rf"\b(?:every|each)\s+(?:{wday}|{mfull})\b",
             "holiday": rf"\b(?:{hol})(?:,?\s+(?P<y>\d{{4}}))?\b",
             "weekend": r"\b(?P<rel>the|this|last|next|this\s+past|this\s+coming)\s+weekend\b",
-            "pod_of": rf"\b(?P<pod>{pod})\b(?=\s+(?:of|on)\s+(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))",
         }
         return [(name, re.compile(rx, re.IGNORECASE)) for name, rx in rules.items()]
 
@@ -582,9 +589,6 @@ class Grammar:
         else:
             d = C.weekday_date(anchor, 6, _weekday_tense(tense(m.start(), m.end())))
         return self._rel(m, C.iso_week(d) + "-WE" if d else None)
-
-    def _pod_of(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
-        return None
 
 
 class _State:
