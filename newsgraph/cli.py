@@ -1,4 +1,4 @@
-"""The ``newsgraph`` command: each subcommand opens the facade, calls one method, reports errors in one line."""
+"""The ``newsgraph`` command: each subcommand opens the facade, calls one method, reports errors."""
 
 from __future__ import annotations
 
@@ -58,19 +58,51 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
-              show_default=True, help="Output format.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write one NAME.json per input into this directory instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "text"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write one NAME.json per input into this directory instead of standard output.",
+)
 @click.option("--published", callback=_iso_date, help="Publication date (ISO 8601), overrides metadata.")
 @click.option("--outlet", help="Outlet name, overrides metadata.")
 @click.option("--title", help="Title, overrides metadata.")
 @click.option("--url", help="URL, overrides metadata.")
-@click.option("--config", type=click.Path(dir_okay=False), help="A settings file (TOML) to merge over the defaults.")
+@click.option(
+    "--config", type=click.Path(dir_okay=False), help="A settings file (TOML) to merge over the defaults."
+)
 @click.option("--stages", help="Comma-separated stage names to run instead of the configured list.")
+@click.option(
+    "--processes",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (each analyses a share of the inputs).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def analyze(paths: tuple[str, ...], fmt: str, out_dir: str | None, published: str | None, outlet: str | None,
-            title: str | None, url: str | None, config: str | None, stages: str | None, quiet: bool) -> None:
+def analyze(
+    paths: tuple[str, ...],
+    fmt: str,
+    out_dir: str | None,
+    published: str | None,
+    outlet: str | None,
+    title: str | None,
+    url: str | None,
+    config: str | None,
+    stages: str | None,
+    processes: int,
+    quiet: bool,
+) -> None:
     """Analyse articles: .txt, .html/.htm/.html.gz, .jsonl, directories, or - for standard input.
 
     Exits with status 1 when any input could not be analysed; each is named on standard error.
@@ -79,7 +111,7 @@ def analyze(paths: tuple[str, ...], fmt: str, out_dir: str | None, published: st
     overrides = Metadata(title=title, published=published, outlet=outlet, url=url)
     total = count_inputs(paths)
     progress = Progress(total, enabled=not quiet and total >= PROGRESS_FROM)
-    results = ng.analyze_paths(list(paths), overrides=overrides)
+    results = ng.analyze_paths(list(paths), overrides=overrides, processes=processes)
     writer = Writer(fmt, Path(out_dir) if out_dir else None, many=total > 1)
     problems: list[Problem] = []
     done = 0
@@ -165,7 +197,9 @@ def output_stem(input_name: str) -> str:
     """``data/a.txt`` -> ``a``; ``feed.jsonl:7`` -> ``feed-7``; ``<stdin>`` -> ``stdin``."""
     if input_name.startswith("<"):
         return input_name.strip("<>") or "article"
-    path_part, _, record = input_name.rpartition(":") if ":" in Path(input_name).name else (input_name, "", "")
+    path_part, _, record = (
+        input_name.rpartition(":") if ":" in Path(input_name).name else (input_name, "", "")
+    )
     name = Path(path_part).name
     for suffix in (".html.gz", ".htm.gz", ".jsonl.gz", ".txt.gz"):
         if name.lower().endswith(suffix):
@@ -222,7 +256,9 @@ class Progress:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text", show_default=True
+)
 def demo(fmt: str) -> None:
     """Analyse the sample articles bundled with newsgraph and print the report."""
     samples = resources.files("newsgraph").joinpath("samples")
@@ -232,8 +268,13 @@ def demo(fmt: str) -> None:
     for entry in manifest:
         text = samples.joinpath(entry["file"]).read_text("utf-8")
         try:
-            article = ng.analyze_text(text, input=entry["file"], title=entry.get("title"),
-                                      published=entry.get("published"), outlet=entry.get("outlet"))
+            article = ng.analyze_text(
+                text,
+                input=entry["file"],
+                title=entry.get("title"),
+                published=entry.get("published"),
+                outlet=entry.get("outlet"),
+            )
         except NewsgraphError as err:
             raise click.ClickException(str(err)) from err
         writer.write(article)
@@ -242,7 +283,9 @@ def demo(fmt: str) -> None:
 
 @cli.command(name="eval")
 @click.argument("name", type=click.Choice(sorted(EVALUATIONS)))
-@click.option("--data", required=True, type=click.Path(exists=True), help="The gold data (see docs/evaluation.md).")
+@click.option(
+    "--data", required=True, type=click.Path(exists=True), help="The gold data (see docs/evaluation.md)."
+)
 @click.option("--limit", type=int, default=None, help="Score only the first N documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate(name: str, data: str, limit: int | None, as_json: bool) -> None:
@@ -257,10 +300,18 @@ def evaluate(name: str, data: str, limit: int | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("name", type=click.Choice(sorted(TRAINERS)))
-@click.option("--data", required=True, type=click.Path(exists=True, file_okay=False),
-              help="The training split, e.g. ../shared/data/polnear/train.")
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the model (default: the one shipped in the package).")
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The training split, e.g. ../shared/data/polnear/train.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the model (default: the one shipped in the package).",
+)
 @click.option("--limit", type=int, default=None, help="Train on the first N documents only.")
 def train(name: str, data: str, out: str | None, limit: int | None) -> None:
     """Train a learned component from gold data (reproducible; see docs)."""

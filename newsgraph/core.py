@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +80,28 @@ class Newsgraph:
             raise BadInput("E010", detail=result.message)
         return result
 
-    def analyze_many(self, items: Iterable[Result]) -> Iterator[Result]:
-        """Analyse a stream lazily and in order; problems pass through, one never stops the rest."""
-        return self.pipeline.pipe(items)
+    def analyze_many(self, items: Iterable[Result], *, processes: int = 1) -> Iterator[Result]:
+        """Analyse a stream lazily and in order; problems pass through, one never stops the rest.
+
+        With ``processes > 1`` the articles are shared out, in chunks, among worker
+        processes forked from this one (so the loaded models are shared copy-on-write);
+        results still come back in input order, without their spaCy ``doc``.
+        """
+        if processes <= 1:
+            return self.pipeline.pipe(items)
+        return self._parallel(items, processes)
+
+    def _parallel(self, items: Iterable[Result], processes: int) -> Iterator[Result]:
+        global _WORKER
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+        _WORKER = self
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, int(self.settings.stage_options("parse")[1].get("batch_size", 32)) // 4)
+        stream = iter(items)
+        chunks = iter(lambda: list(islice(stream, chunk)), [])
+        with context.Pool(processes) as pool:
+            for results in pool.imap(_run_chunk, chunks):
+                yield from results
 
     def analyze_paths(
         self,
@@ -87,12 +109,27 @@ class Newsgraph:
         *,
         overrides: Metadata | None = None,
         on_input: Callable[[Result], Any] | None = None,
+        processes: int = 1,
     ) -> Iterator[Result]:
         """Read and analyse files, directories, JSON Lines and ``-`` (standard input)."""
         inputs = iter_inputs(paths, overrides=overrides, limits=self.limits)
         if on_input is not None:
             inputs = _tap(inputs, on_input)
-        return self.analyze_many(inputs)
+        return self.analyze_many(inputs, processes=processes)
+
+
+#: The facade a forked worker uses (set in the parent just before the fork).
+_WORKER: Newsgraph | None = None
+
+
+def _run_chunk(items: list[Result]) -> list[Result]:
+    if _WORKER is None:
+        raise RuntimeError("newsgraph worker process started without a pipeline")
+    results = list(_WORKER.pipeline.pipe(items))
+    for result in results:
+        if isinstance(result, Article):
+            result.doc = None  # spaCy objects stay in the worker
+    return results
 
 
 def _tap(items: Iterator[Result], callback: Callable[[Result], Any]) -> Iterator[Result]:

@@ -151,8 +151,10 @@ def decode(data: bytes) -> str:
             best = match
             break
     if best is None:
-        raise BadInput("E004", detail=f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
-                       "and no other encoding fits")
+        raise BadInput(
+            "E004",
+            detail=f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no other encoding fits",
+        )
     text = str(best)
     if not text.strip():
         raise BadInput("E002")
@@ -185,13 +187,16 @@ def text_article(name: str, data: bytes | str, limits: Limits | None = None) -> 
     return Article(text=_check_text(text, limits or Limits()), input=name)
 
 
-def html_article(name: str, data: bytes | str, limits: Limits | None = None, url: str | None = None) -> Article:
+def html_article(
+    name: str, data: bytes | str, limits: Limits | None = None, url: str | None = None
+) -> Article:
     """An article from an HTML page: text and metadata through trafilatura."""
     html = data if isinstance(data, str) else decode(data)
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=False)
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.split()) < MIN_HTML_WORDS:
         raise BadInput("E005")
@@ -221,7 +226,9 @@ def jsonl_articles(name: str, data: bytes, limits: Limits | None = None) -> Iter
         try:
             yield record_article(where, json.loads(line), limits)
         except json.JSONDecodeError as err:
-            yield Problem(where, "E007", f"{where}: {BadInput('E007', detail=f'{err.msg} at column {err.colno}')}")
+            yield Problem(
+                where, "E007", f"{where}: {BadInput('E007', detail=f'{err.msg} at column {err.colno}')}"
+            )
         except BadInput as err:
             yield Problem(where, err.code, f"{where}: {err}")
 

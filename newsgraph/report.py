@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .model import Article, Attribution, Event
+from .model import Article, Attribution, Entity, Event
 
 WIDTH = 100
 
@@ -72,11 +72,11 @@ def render_article(article: Article) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _attribution(a: Attribution, entities: dict[str, object]) -> list[str]:
+def _attribution(a: Attribution, entities: dict[str, Entity]) -> list[str]:
     src = a.source
     who = src.text or "(nobody named)"
     if src.entity and src.entity in entities:
-        name = getattr(entities[src.entity], "name", src.entity)
+        name = entities[src.entity].name
         if name != src.text:
             who = f"{who} = {name}"
     head = f"  {a.id:<4} {who} [{src.type}]"

@@ -70,7 +70,9 @@ class Settings:
                 raise ConfigError("E105", path=self.sources[-1], detail=f"no [stages.{name}] table")
         limit = self.section("ingest").get("max_chars")
         if not isinstance(limit, int) or limit < 1:
-            raise ConfigError("E105", path=self.sources[-1], detail="ingest.max_chars must be a positive integer")
+            raise ConfigError(
+                "E105", path=self.sources[-1], detail="ingest.max_chars must be a positive integer"
+            )
 
 
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

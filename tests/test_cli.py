@@ -30,13 +30,22 @@ def test_analyze_one_file_prints_one_json_document(runner: CliRunner, tmp_path: 
     assert data["metadata"]["published"] == "2025-01-08" and data["metadata"]["outlet"] == "The Star"
 
 
-def test_analyze_with_out_writes_one_file_per_input_and_reports_failures(runner: CliRunner, tmp_path: Path) -> None:
+def test_analyze_with_out_writes_one_file_per_input_and_reports_failures(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     (tmp_path / "a.txt").write_text(STORY)
     (tmp_path / "b.txt").write_text(STORY.replace("Nairobi", "Mombasa"))
     (tmp_path / "empty.txt").write_text("")
     out = tmp_path / "out"
-    args = ["analyze", str(tmp_path / "a.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt"),
-            str(tmp_path / "b.txt"), "--out", str(out)]
+    args = [
+        "analyze",
+        str(tmp_path / "a.txt"),
+        str(tmp_path / "empty.txt"),
+        str(tmp_path / "missing.txt"),
+        str(tmp_path / "b.txt"),
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(cli, args)
     assert result.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "problems.jsonl"]
@@ -101,3 +110,20 @@ def test_config_errors_are_one_line_not_a_traceback(runner: CliRunner, tmp_path:
 )
 def test_output_names_follow_the_input_stem(name: str, stem: str) -> None:
     assert output_stem(name) == stem
+
+
+def test_parallel_run_gives_the_same_output_in_the_same_order(runner: CliRunner, tmp_path: Path) -> None:
+    cities = ["Nairobi", "Accra", "Lima", "Quito", "Hanoi", "Oslo", "Riga"]
+    paths = []
+    for n, city in enumerate(cities):
+        p = tmp_path / f"c{n}.txt"
+        p.write_text(STORY.replace("Nairobi", city))
+        paths.append(str(p))
+    paths.insert(3, str(tmp_path / "missing.txt"))
+    serial = runner.invoke(cli, ["analyze", *paths, "--format", "jsonl", "-q"])
+    parallel = runner.invoke(cli, ["analyze", *paths, "--format", "jsonl", "-q", "--processes", "2"])
+    assert serial.exit_code == parallel.exit_code == 1
+    assert parallel.stdout == serial.stdout
+    assert [json.loads(line)["input"] for line in parallel.stdout.splitlines()] == [
+        p for p in paths if "missing" not in p
+    ]

@@ -136,8 +136,13 @@ def test_jsonl_records_each_become_an_article_or_a_problem(tmp_path: Path) -> No
     results = list(iter_inputs([str(path)]))
     assert count_inputs([str(path)]) == 5
     kinds = [(type(r).__name__, getattr(r, "code", None)) for r in results]
-    assert kinds == [("Article", None), ("Problem", "E007"), ("Problem", "E007"), ("Article", None),
-                     ("Problem", "E007")]
+    assert kinds == [
+        ("Article", None),
+        ("Problem", "E007"),
+        ("Problem", "E007"),
+        ("Article", None),
+        ("Problem", "E007"),
+    ]
     first = results[0]
     assert isinstance(first, Article)
     assert first.input == f"{path}:a1"
@@ -154,7 +159,7 @@ def test_overrides_replace_metadata(tmp_path: Path) -> None:
 
 
 def test_standard_input_and_directories(tmp_path: Path) -> None:
-    article = list(iter_inputs(["-"], stdin=io.BytesIO(STORY.encode())))[0]
+    article = next(iter_inputs(["-"], stdin=io.BytesIO(STORY.encode())))
     assert isinstance(article, Article) and article.text == STORY and article.input == "<stdin>"
     (tmp_path / "a.txt").write_text(STORY)
     (tmp_path / "b.html").write_text(PAGE)

@@ -63,7 +63,9 @@ def imports_of(path: Path, root: Path = PACKAGE) -> list[str]:
                     # ``from . import x``: x is a submodule, or a name defined in the package.
                     base_dir = root.parent.joinpath(*target.split("."))
                     for alias in node.names:
-                        is_module = (base_dir / f"{alias.name}.py").exists() or (base_dir / alias.name).is_dir()
+                        is_module = (base_dir / f"{alias.name}.py").exists() or (
+                            base_dir / alias.name
+                        ).is_dir()
                         found.append(f"{target}.{alias.name}" if is_module else target)
                 else:
                     found.append(target)

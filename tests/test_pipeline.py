@@ -80,7 +80,11 @@ def test_stage_gets_its_own_options() -> None:
 
 def test_bad_input_in_a_stage_is_recorded_and_the_batch_goes_on() -> None:
     pipe = build(("upper", "test.upper.v1", {}), ("needs", "test.needs.v1", {}))
-    items = [Article(text="one", input="a"), Article(text="poison", input="b"), Article(text="two", input="c")]
+    items = [
+        Article(text="one", input="a"),
+        Article(text="poison", input="b"),
+        Article(text="two", input="c"),
+    ]
     results = list(pipe.pipe(items))
     assert [type(r).__name__ for r in results] == ["Article", "Problem", "Article"]
     problem = results[1]
@@ -98,7 +102,9 @@ def test_a_stage_returning_something_else_is_a_programmer_error() -> None:
 
 def test_user_settings_override_the_defaults(tmp_path: Path) -> None:
     user = tmp_path / "newsgraph.toml"
-    user.write_text('[pipeline]\nstages = ["clean"]\n[stages.clean]\nsubhead_max_words = 4\n[ingest]\nmax_chars = 50\n')
+    user.write_text(
+        '[pipeline]\nstages = ["clean"]\n[stages.clean]\nsubhead_max_words = 4\n[ingest]\nmax_chars = 50\n'
+    )
     settings = Settings.load(user)
     assert settings.stage_names == ["clean"]
     assert settings.stage_options("clean") == ("newsgraph.clean.v1", {"subhead_max_words": 4})
@@ -108,7 +114,12 @@ def test_user_settings_override_the_defaults(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ['[pipeline]\nstages = "clean"\n', '[pipeline]\nstages = ["nosuch"]\n', "not toml = = 1", "[ingest]\nmax_chars = -1\n"],
+    [
+        '[pipeline]\nstages = "clean"\n',
+        '[pipeline]\nstages = ["nosuch"]\n',
+        "not toml = = 1",
+        "[ingest]\nmax_chars = -1\n",
+    ],
 )
 def test_invalid_settings_files_are_named_in_the_error(tmp_path: Path, body: str) -> None:
     user = tmp_path / "bad.toml"

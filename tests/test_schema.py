@@ -54,7 +54,9 @@ def spans(value: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_offset_checker_catches_a_wrong_offset() -> None:
-    article = Article(text="Lima and Quito", entities=[Entity("E1", "Quito", "GPE", mentions=[Mention(8, 13, "Quito")])])
+    article = Article(
+        text="Lima and Quito", entities=[Entity("E1", "Quito", "GPE", mentions=[Mention(8, 13, "Quito")])]
+    )
     data = article.to_dict()
     assert [data["text"][s["start"] : s["end"]] == s["text"] for _, s in spans(data)] == [False]
 
@@ -63,8 +65,9 @@ def test_offset_checker_catches_a_wrong_offset() -> None:
 @pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.txt")))
 def test_real_output_validates_and_every_offset_points_at_its_words(newsgraph: Any, sample: str) -> None:
     meta = {e["file"]: e for e in json.loads((SAMPLES / "samples.json").read_text())}[sample]
-    article = newsgraph.analyze_text((SAMPLES / sample).read_text("utf-8"), input=sample,
-                                     published=meta["published"])
+    article = newsgraph.analyze_text(
+        (SAMPLES / sample).read_text("utf-8"), input=sample, published=meta["published"]
+    )
     data = json.loads(json.dumps(article.to_dict()))
     jsonschema.validate(data, article_schema())
     text = data["text"]
