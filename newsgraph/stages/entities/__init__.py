@@ -1,0 +1,86 @@
+"""The entities stage: one entity per real-world referent, with aliases, roles and gender.
+
+Reads the spaCy parse on ``article.doc`` (never re-runs spaCy) and fills
+``article.entities``:
+
+1. :mod:`.mentions` takes spaCy's named entities (numbers and dates left to the
+   times stage), fixes known NER slips from ``data/entities/corrections.toml``
+   ("Khmeimim air base" -> FAC, "pro-Kremlin" dropped, "Kremlin" -> ORG), strips
+   titles and honorifics off person names;
+2. :mod:`.roles` finds role phrases around each person ("Russia's deputy foreign
+   minister", "Kremlin spokesman") using ``data/entities/role_nouns.txt``;
+3. :mod:`.resolve` groups mentions into entities (surnames, acronyms, short ORG
+   names, spelling variants), retypes consistently and picks name and gender.
+
+Canonical names carry no title: "Ali Khamenei" is the name, "Ayatollah Ali Khamenei"
+an alias and "Ayatollah" a role. Nothing is taken from a removed range.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+
+from ...model import Article
+from ...pipeline import BaseStage
+from .lexicon import Lexicon, load_lexicon
+from .mentions import Candidate, collect
+from .resolve import build_entities
+from .roles import find_roles
+
+__all__ = ["EntitiesStage", "entities_from_doc", "make_stage"]
+
+
+def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) -> list[Any]:
+    """The entities of ``article`` from its parse ``doc`` (pure function, for tests and tools)."""
+    lex = lex or load_lexicon()
+    doc_text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+    cands = [c for c in collect(doc, lex) if _usable(article, doc, doc_text, c)]
+    if not cands:
+        return []
+    starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    bounds = [*starts, len(doc)]
+    for cand in cands:
+        if cand.label == "PERSON":
+            sent_end = bounds[bisect_right(starts, cand.start)]
+            roles = find_roles(doc, cand, sent_end, lex)
+            cand.roles = [r for r in roles if _span_ok(article, doc, doc_text, r[0], r[1])]
+    return build_entities(doc, article.text, cands, lex)
+
+
+def _span_ok(article: Article, doc: Any, doc_text: str, start: int, end: int) -> bool:
+    a = doc[start].idx
+    b = doc[end - 1].idx + len(doc[end - 1].text)
+    return b <= len(article.text) and article.text[a:b] == doc_text[a:b] and not article.in_removed(a, b)
+
+
+def _usable(article: Article, doc: Any, doc_text: str, cand: Candidate) -> bool:
+    first = cand.title_start if cand.title_start is not None else cand.start
+    return _span_ok(article, doc, doc_text, first, cand.end)
+
+
+class EntitiesStage(BaseStage):
+    """Fills ``article.entities`` from ``article.doc``."""
+
+    name = "entities"
+    requires = ("doc",)
+    provides = ("entities",)
+
+    def __init__(self) -> None:
+        self.lex = load_lexicon()  # read the data files once, when the pipeline is built
+
+    def __call__(self, article: Article) -> Article:
+        doc = article.doc
+        if doc is None:
+            article.warnings.append("entities: no parse on the article; no entities extracted")
+            return article
+        if len(doc.text) != len(article.text):
+            # offsets would not point into article.text: refuse to guess
+            article.warnings.append("entities: parse text does not match the article text; skipped")
+            return article
+        article.entities = entities_from_doc(article, doc, self.lex)
+        return article
+
+
+def make_stage() -> EntitiesStage:
+    return EntitiesStage()
