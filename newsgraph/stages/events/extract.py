@@ -39,6 +39,7 @@ class Trigger:
     modes: list[str] = field(default_factory=list)
     absorbed: bool = False
     mode_source: str = ""
+    governed: bool = False  # its mode comes from a word that is itself an event trigger
 
 
 class Extractor:
@@ -61,6 +62,8 @@ class Extractor:
             words = tok.doc[tok.i - n + 1 : tok.i + 1]
             lowers = tuple(t.lower_ for t in words)
             key_lemma = (*lowers[:-1], lemma)
+            if any(i in consumed for i in range(tok.i - n + 1, tok.i)):
+                continue
             for key in (key_lemma, lowers):
                 if key in lex.multi:
                     entry = lex.multi[key]
@@ -71,8 +74,16 @@ class Extractor:
             if tok.dep_ in ("amod", "compound"):
                 return None  # "the attacked town": an attribute, not a predication
             return self._match_verb(tok, lemma)
-        if pos == "NOUN" and tok.dep_ != "compound" and lemma in lex.nouns:
+        if pos == "NOUN" and lemma in lex.nouns:
+            # A noun modifying another noun is an event only before a generic event
+            # head ("mediation mission"), not in "attack helicopter" or "aid worker".
+            if tok.dep_ == "compound" and tok.head.lemma_.lower() not in lex.event_heads:
+                return None
             entry = lex.nouns[lemma]
+            for child in tok.children:
+                if child.dep_ == "prep" and f"{lemma} {child.lower_}" in lex.noun_with_prep:
+                    entry = lex.noun_with_prep[f"{lemma} {child.lower_}"]
+                    break
             if entry is None:
                 return None
             return Trigger(tok, tok.i, tok.i, entry[0], entry[1], True)
@@ -97,6 +108,12 @@ class Extractor:
                     if key in lex.verb_object:
                         entry, found, obj = lex.verb_object[key], True, child
                         break
+        if not found and lemma in lex.terminative and lex.terminative_entry is not None:
+            # "halted aid", "suspended talks": stopping cooperation is one SANCTION event.
+            for child in children:
+                if child.dep_ == "dobj" and self._object_category(child) in lex.terminative_objects:
+                    entry, found, obj = lex.terminative_entry, True, child
+                    break
         if not found:
             if lemma not in lex.verbs:
                 return None
@@ -113,6 +130,15 @@ class Extractor:
         if particle is not None and particle.i == tok.i + 1:
             last = particle.i  # "broke into": the trigger span covers both words
         return Trigger(tok, tok.i, last, entry[0], entry[1], False, particle, obj)
+
+    def _object_category(self, obj: Any) -> str | None:
+        """The category of an event noun (or noun compound ending in it), else None."""
+        lex = self.lex
+        entry = lex.nouns.get(obj.lemma_.lower())
+        if entry is None and obj.i > 0:
+            prev = obj.doc[obj.i - 1]
+            entry = lex.multi.get((prev.lower_, obj.lemma_.lower()))
+        return entry[0] if entry else None
 
     # ---------------------------------------------------------------- modes
     def governor(self, tok: Any) -> Any:
@@ -157,6 +183,7 @@ class Extractor:
             ):
                 trig.modes.append(lex.governors[glemma])
                 trig.mode_source = trig.mode_source or "governor"
+                trig.governed = gov.i in triggers_by_head
                 # "denied attacking": one event (the attack), mode denied.
                 if glemma in lex.absorbing and not trig.is_noun and tok.dep_ in ("xcomp", "ccomp"):
                     gtrig = triggers_by_head.get(gov.i)
@@ -450,7 +477,7 @@ def _event(
         target = None  # one phrase cannot be both sides
     mode = ex.mode_of(trig)
     category = trig.category
-    if mode == "planned" and category in ex.lex.future_recode:
+    if mode in ("planned", "threatened") and not trig.governed and category in ex.lex.future_recode:
         category = ex.lex.future_recode[category]
 
     # Place and date: the nearest in the trigger's clause, else in the sentence.

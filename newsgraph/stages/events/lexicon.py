@@ -56,6 +56,11 @@ class Lexicon:
     multi: dict[tuple[str, ...], Entry]
     max_multi: int
     needs_complement: frozenset[str]
+    event_heads: frozenset[str]
+    noun_with_prep: dict[str, Entry]
+    terminative: frozenset[str]
+    terminative_entry: Entry
+    terminative_objects: frozenset[str]
     clausal_blocks: frozenset[str]
     negation: frozenset[str]
     auxiliaries: dict[str, str]
@@ -139,6 +144,11 @@ def _load(data_dir: str) -> Lexicon:
         multi=multi,
         max_multi=max((len(k) for k in multi), default=1),
         needs_complement=_words(trig, "needs_complement", "lemmas"),
+        event_heads=_words(trig, "event_heads", "lemmas"),
+        noun_with_prep=table("noun_with_prep"),
+        terminative=_words(trig, "terminative", "lemmas"),
+        terminative_entry=_entry(tpath, "terminative", trig.get("terminative", {}).get("category", "")),
+        terminative_objects=frozenset(trig.get("terminative", {}).get("objects", [])),
         clausal_blocks=_words(trig, "clausal_complement_blocks", "lemmas"),
         negation=_words(mod, "negation", "words"),
         auxiliaries=_modes(mpath, mod.get("auxiliaries", {})),
