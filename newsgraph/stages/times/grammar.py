@@ -156,16 +156,58 @@ class Grammar:
             "holiday": rf"\b(?:{hol})(?:,?\s+(?P<y>\d{{4}}))?\b",
             "weekend": r"\b(?P<rel>the|this|last|next|this\s+past|this\s+coming)\s+weekend\b",
         }
+        # Every expression contains a digit or one of these words: the rules only run in
+        # windows around them (most of a news text has none, and the rules are costlier
+        # than this one scan).
+        trig_words = (
+            list(lex["months"])
+            + list(lex["weekdays"])
+            + list(lex["units"])
+            + list(lex["seasons"])
+            + list(lex["parts_of_day"])
+            + list(lex["holidays"])
+            + list(lex["fixed"])
+            + list(lex["sets"])
+        )
+        self.trigger = re.compile(
+            rf"\d|\b(?:{_alt(trig_words)}|today|tonight|yesterday|tomorrow|noon|midnight|centuries)s?\b",
+            re.IGNORECASE,
+        )
         return [(name, re.compile(rx, re.IGNORECASE)) for name, rx in rules.items()]
+
+    def windows(self, text: str, margin: int = 60) -> list[tuple[int, int]]:
+        """Merged stretches of ``text`` around trigger words, edges on whitespace."""
+        out: list[tuple[int, int]] = []
+        n = len(text)
+        for m in self.trigger.finditer(text):
+            a = max(0, m.start() - margin)
+            b = min(n, m.end() + margin)
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], b))
+            else:
+                out.append((a, b))
+        snapped = []
+        for a, b in out:
+            # Move the edges out to whitespace so no word is cut in two.
+            while a > 0 and not text[a - 1].isspace():
+                a -= 1
+            while b < n and not text[b].isspace():
+                b += 1
+            snapped.append((a, b))
+        return snapped
 
     # --------------------------------------------------------------- recognition
     def find(self, text: str, anchor: dt.date | None, tense: Tense) -> list[Found]:
         """Every time expression in ``text``, normalised against ``anchor``."""
         cands: list[tuple[int, int, int, str, re.Match[str]]] = []
-        for order, (name, rx) in enumerate(self.rules):
-            for m in rx.finditer(text):
-                if m.end() > m.start():
-                    cands.append((m.start(), -(m.end() - m.start()), order, name, m))
+        seen: set[tuple[int, int, int]] = set()
+        for a, b in self.windows(text):
+            for order, (name, rx) in enumerate(self.rules):
+                for m in rx.finditer(text, a, b):
+                    key = (m.start(), m.end(), order)
+                    if m.end() > m.start() and key not in seen:
+                        seen.add(key)
+                        cands.append((m.start(), -(m.end() - m.start()), order, name, m))
         # Longest first, then leftmost: "the past two months" beats "in the past".
         cands.sort(key=lambda c: (c[1], c[0], c[2]))
         taken: list[tuple[int, int, str, re.Match[str]]] = []
