@@ -47,6 +47,31 @@ class Extractor:
 
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
+        self._kids: dict[int, list[Any]] = {}
+        self._sent: list[tuple[int, int]] = []
+        self.text = ""
+
+    def index(self, doc: Any, text: str) -> None:
+        """Children lists and sentence bounds, built once per doc.
+
+        spaCy's ``Token.children`` and ``Token.sent`` scan the subtree / the
+        document, which is quadratic on a 10,000-word sentence; these are O(1).
+        """
+        kids: dict[int, list[Any]] = {}
+        for tok in doc:
+            if tok.head.i != tok.i:
+                kids.setdefault(tok.head.i, []).append(tok)
+        self._kids = kids
+        self.text = text  # the article text (Doc.text is rebuilt on every access)
+        bounds: list[tuple[int, int]] = [(0, len(doc))] * len(doc)
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                bounds[i] = (sent.start, sent.end)
+        self._sent = bounds
+
+    def kids(self, tok: Any) -> list[Any]:
+        """The syntactic children of ``tok``, in order."""
+        return self._kids.get(tok.i, [])
 
     # ---------------------------------------------------------------- triggers
     def match(self, tok: Any, consumed: set[int]) -> Trigger | None:
@@ -57,7 +82,7 @@ class Extractor:
         pos = tok.pos_
         lemma = tok.lemma_.lower()
         # Noun compounds and multiword nouns ending at tok: longest first.
-        sent_start = tok.sent.start
+        sent_start = self._sent[tok.i][0]
         for n in range(min(lex.max_multi, tok.i - sent_start + 1), 1, -1):
             words = tok.doc[tok.i - n + 1 : tok.i + 1]
             lowers = tuple(t.lower_ for t in words)
@@ -80,7 +105,7 @@ class Extractor:
             if tok.dep_ == "compound" and tok.head.lemma_.lower() not in lex.event_heads:
                 return None
             entry = lex.nouns[lemma]
-            for child in tok.children:
+            for child in self.kids(tok):
                 if child.dep_ == "prep" and f"{lemma} {child.lower_}" in lex.noun_with_prep:
                     entry = lex.noun_with_prep[f"{lemma} {child.lower_}"]
                     break
@@ -91,7 +116,7 @@ class Extractor:
 
     def _match_verb(self, tok: Any, lemma: str) -> Trigger | None:
         lex = self.lex
-        children = list(tok.children)
+        children = self.kids(tok)
         entry: Entry = None
         found = False
         particle = obj = None
@@ -158,7 +183,7 @@ class Extractor:
     def collect_modes(self, trig: Trigger, triggers_by_head: dict[int, Trigger]) -> None:
         lex = self.lex
         tok = trig.head
-        for child in tok.children:
+        for child in self.kids(tok):
             low = child.lower_
             if child.dep_ == "neg" or (child.dep_ in ("det", "advmod", "preconj") and low in lex.negation):
                 trig.modes.append("negated")
@@ -170,7 +195,7 @@ class Extractor:
             glemma = gov.lemma_.lower()
             if glemma in lex.governors or glemma in lex.noun_governors:
                 # "has no intention of meeting", "did not plan to attack"
-                for child in gov.children:
+                for child in self.kids(gov):
                     if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in lex.negation):
                         trig.modes.append("negated")
             if gov.pos_ == "NOUN" and glemma in lex.noun_governors:
@@ -192,7 +217,7 @@ class Extractor:
         # A condition anywhere on the way up makes the event hypothetical.
         node = tok
         for _ in range(MAX_CLIMB):
-            if any(c.dep_ == "mark" and c.lower_ in lex.conditional for c in node.children):
+            if any(c.dep_ == "mark" and c.lower_ in lex.conditional for c in self.kids(node)):
                 trig.modes.append("hypothetical")
                 break
             if node.dep_ in ("ROOT", "ccomp") or node.head == node:
@@ -214,7 +239,7 @@ class Extractor:
         while stack and seen < 64:
             node = stack.pop()
             seen += 1
-            for child in node.children:
+            for child in self.kids(node):
                 dep = child.dep_
                 keep = (
                     (child.i < node.i and dep in lex.left_deps)
@@ -228,8 +253,8 @@ class Extractor:
                     last = max(last, child.i)
                     stack.append(child)
         doc = head.doc
-        sent = head.sent
-        first, last = max(first, sent.start), min(last, sent.end - 1)
+        s_start, s_end = self._sent[head.i]
+        first, last = max(first, s_start), min(last, s_end - 1)
         while first < head.i and (doc[first].is_punct or doc[first].is_space):
             first += 1
         while last > head.i and (doc[last].is_punct or doc[last].is_space):
@@ -255,7 +280,7 @@ class Extractor:
                 if i in tok_entity:
                     entity = tok_entity[i]
                     break
-        return Participant(text=doc.text[start:end], start=start, end=end, entity=entity)
+        return Participant(text=self.text[start:end], start=start, end=end, entity=entity)
 
     def _subject(self, verb: Any) -> tuple[Any, Any]:
         """(actor token, passive-subject token) of a verb, inheriting through complements."""
@@ -263,13 +288,13 @@ class Extractor:
         node = verb
         for _ in range(MAX_CLIMB):
             actor = passive = None
-            for child in node.children:
+            for child in self.kids(node):
                 if child.dep_ in lex.subject_deps and actor is None:
                     actor = child
                 elif child.dep_ in lex.passive_subject_deps and passive is None:
                     passive = child
                 elif child.dep_ == "agent":
-                    pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                    pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                     if pobj is not None:
                         actor = pobj
             # "the rebels who attacked": the relative pronoun stands for the noun.
@@ -295,17 +320,17 @@ class Extractor:
         actor, passive = self._subject(tok)
         target = passive
         if target is None:
-            for child in tok.children:
+            for child in self.kids(tok):
                 if child.dep_ in lex.object_deps and child != trig.obj:
                     target = child
                     break
-        preps = list(tok.children)
+        preps = self.kids(tok)
         if trig.obj is not None:
-            preps += list(trig.obj.children)  # "imposed sanctions on Iran"
+            preps += self.kids(trig.obj)  # "imposed sanctions on Iran"
         if target is None:
             for child in preps:
                 if child.dep_ == "prep" and child.lower_ in lex.verb_preps:
-                    pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                    pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                     if pobj is not None:
                         target = pobj
                         break
@@ -321,12 +346,12 @@ class Extractor:
             # "carpet bombing rebel fighters": the noun the trigger modifies is its target.
             target = tok.head
             tok = tok.head
-        for child in trig.head.children:
+        for child in self.kids(trig.head):
             dep = child.dep_
             if dep == "poss" and actor is None:
                 actor = child
             elif dep == "prep" and child.i > tok.i:
-                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                 if pobj is None:
                     continue
                 low = child.lower_
@@ -336,7 +361,7 @@ class Extractor:
                     target = pobj
         if actor is None:
             # "Israeli strikes", "government raids": a modifier naming a group.
-            for child in tok.children:
+            for child in self.kids(tok):
                 named = child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or child.i in ent_types
                 if child.dep_ in ("amod", "compound") and child.i < trig.first and named:
                     actor = child
@@ -347,15 +372,22 @@ class Extractor:
             if tok.dep_ == "dobj" and head.lemma_.lower() in lex.light_verbs:
                 actor, _passive = self._subject(head)
                 if target is None:
-                    for child in head.children:
+                    for child in self.kids(head):
                         if child.dep_ == "prep" and child.lower_ in lex.noun_preps and child.i > tok.i:
-                            target = next((g for g in child.children if g.dep_ == "pobj"), None)
+                            target = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                             if target is not None:
                                 break
             elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() == "go":
                 actor, _passive = self._subject(head.head)  # "went on strike"
-            elif tok.dep_ == "pobj" and head.lower_ in lex.manner_preps and head.head.pos_ == "VERB":
-                actor, _passive = self._subject(head.head)  # "intervened ... by carpet bombing"
+            elif tok.dep_ == "pobj" and head.lower_ in lex.manner_preps:
+                # "intervened (in the war) by carpet bombing": the nearest verb above acts.
+                verb = head.head
+                for _ in range(4):
+                    if verb.pos_ == "VERB" or verb.head == verb:
+                        break
+                    verb = verb.head
+                if verb.pos_ == "VERB":
+                    actor, _passive = self._subject(verb)
         return actor, target
 
 
@@ -398,6 +430,7 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
     if doc is None or len(doc) == 0 or len(doc.text) != len(article.text):
         return []
     ex = Extractor(lex)
+    ex.index(doc, article.text)
 
     tok_entity: dict[int, str] = {}
     for ent in article.entities:
