@@ -1,0 +1,587 @@
+"""Turn tagged role segments into ``Attribution`` records.
+
+Steps, all linear (or small-quadratic in the number of attributions per article):
+
+1. pair each content and source segment with the nearest cue in its paragraph
+   (sources must share the cue's sentence; contents may run over sentences);
+   a cue left without content takes its clausal complement from the parse;
+2. a quotation paragraph with no cue continues the previous attribution;
+3. source-less hedged claims ("reportedly", "it is believed", "is said to")
+   from the hedge lexicons become ``unattributed`` attributions;
+4. type each source (person / organisation / anonymous / publication /
+   unattributed), link it to ``article.entities`` by offset overlap, resolve
+   pronouns to a named person (recency, main-clause subjects and earlier
+   sources preferred, gender agreement), find the relay ("told Bloomberg
+   News"), the hedge, the kind, and the parent of nested attributions.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import Article, Attribution, Relay, Source, Span
+from .lexicons import Lexicons
+from .features import Table
+from .tagger import Segment
+
+QUOTE_CHARS = "\"“”‘’«»"
+OPENING = "\"“‘«"
+EDGE_PUNCT = " \t\r\n,;:—–-"
+SAME_SENTENCE_PENALTY = 40
+MAX_SOURCE_GAP = 12
+MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
+RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "parataxis")
+
+
+@dataclass
+class Draft:
+    """An attribution being built: token ranges for its roles."""
+
+    cue: Segment | None
+    source: Segment | None = None
+    contents: list[Segment] = field(default_factory=list)
+    unattributed_hedge: str | None = None
+    copied_source: Source | None = None
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    entity: str
+    etype: str
+    gender: str | None
+
+
+class Assembler:
+    """Builds attributions for one article from its doc and tagged segments."""
+
+    def __init__(self, article: Article, doc: Any, lex: Lexicons, tab: Table) -> None:
+        self.article = article
+        self.doc = doc
+        self.lex = lex
+        self.tab = tab
+        self.sent_of = [0] * tab.n
+        n = 0
+        for k in range(tab.n):
+            if tab.sent_start[k] and k:
+                n += 1
+            self.sent_of[k] = n
+        self.mentions = self._mentions()
+        self.mention_starts = [m.start for m in self.mentions]
+
+    # -- spans --------------------------------------------------------------------------------
+
+    def char_span(self, i: int, j: int, strip: str = EDGE_PUNCT) -> tuple[int, int] | None:
+        """Character range of tokens ``[i, j)`` with edge whitespace/punctuation trimmed."""
+        if i >= j:
+            return None
+        start = self.doc[i].idx
+        last = self.doc[j - 1]
+        end = last.idx + len(last.text)
+        text = self.article.text
+        while start < end and text[start] in strip:
+            start += 1
+        while end > start and text[end - 1] in strip:
+            end -= 1
+        return (start, end) if start < end else None
+
+    def span(self, rng: tuple[int, int]) -> Span:
+        return self.article.span(rng[0], rng[1])
+
+    # -- pairing ------------------------------------------------------------------------------
+
+    def drafts(self, segs: list[Segment]) -> list[Draft]:
+        by_para: dict[int, list[Segment]] = {}
+        for s in segs:
+            by_para.setdefault(s.para, []).append(s)
+        out: list[Draft] = []
+        prev: Draft | None = None
+        for para in sorted(by_para):
+            items = by_para[para]
+            cues = [s for s in items if s.role == "CUE"]
+            drafts = [Draft(cue=c) for c in cues]
+            for s in items:
+                if s.role == "CUE":
+                    continue
+                best, best_d = None, 10**9
+                for d in drafts:
+                    c = d.cue
+                    assert c is not None
+                    gap = max(c.i - s.j, s.i - c.j, 0)
+                    if self.sent_of[c.i] != self.sent_of[min(s.i, len(self.doc) - 1)]:
+                        if s.role == "SRC":
+                            continue
+                        gap += SAME_SENTENCE_PENALTY
+                    if gap < best_d:
+                        best, best_d = d, gap
+                if best is None:
+                    if s.role == "CON" and prev is not None and self._continues(prev, s):
+                        prev.contents.append(s)
+                    continue
+                if s.role == "SRC":
+                    if best_d > MAX_SOURCE_GAP:
+                        continue
+                    if best.source is None or self._closer(s, best.source, best.cue):
+                        best.source = s
+                else:
+                    best.contents.append(s)
+            roles = {k: s.role for s in items for k in range(s.i, s.j)}
+            for d in drafts:
+                d.contents = self._merge(sorted(d.contents, key=lambda s: s.i), roles)
+                if d.source is None:
+                    d.source = self._dep_source(d.cue)
+                if not d.contents:
+                    fallback = self._dep_content(d.cue)
+                    if fallback is not None:
+                        d.contents.append(fallback)
+                if d.contents:
+                    d.contents.sort(key=lambda s: s.i)
+                    out.append(d)
+                    prev = d
+        return out
+
+    def _merge(self, contents: list[Segment], roles: dict[int, str]) -> list[Segment]:
+        """Join content fragments of one attribution split only by untagged tokens of one sentence."""
+        out: list[Segment] = []
+        for seg in contents:
+            if out:
+                last = out[-1]
+                gap = range(last.j, seg.i)
+                if (
+                    len(gap) <= MAX_MERGE_GAP
+                    and not any(k in roles for k in gap)
+                    and not any(self.doc[k].is_space and "\n" in self.doc[k].text for k in gap)
+                ):
+                    last.j = max(last.j, seg.j)
+                    continue
+            out.append(Segment(seg.role, seg.i, seg.j, seg.para))
+        return out
+
+    def _dep_source(self, cue: Segment | None) -> Segment | None:
+        """The subject of the cue's verb (or the object of "according to") when the tagger found no source."""
+        if cue is None:
+            return None
+        head = self._head(cue.i, cue.j)
+        if any(c.dep_ == "auxpass" for c in head.children):
+            return None  # "is said to": a passive cue has no agent as subject
+        for child in head.children:
+            if child.dep_ == "nsubj" and child.lower_ not in ("it", "there") and not (cue.i <= child.i < cue.j):
+                return Segment("SRC", child.left_edge.i, child.right_edge.i + 1, cue.para)
+        if self.doc[cue.i].lower_ == "according":
+            for k in range(cue.i, min(cue.j + 1, len(self.doc))):
+                for child in self.doc[k].children:
+                    if child.dep_ == "pobj":
+                        return Segment("SRC", child.left_edge.i, child.right_edge.i + 1, cue.para)
+        return None
+
+    @staticmethod
+    def _closer(a: Segment, b: Segment, cue: Segment | None) -> bool:
+        if cue is None:
+            return False
+        da = max(cue.i - a.j, a.i - cue.j, 0)
+        db = max(cue.i - b.j, b.i - cue.j, 0)
+        return da < db
+
+    def _continues(self, prev: Draft, seg: Segment) -> bool:
+        """A cue-less content segment continues ``prev`` when it is a quotation."""
+        first = self.doc[seg.i].text
+        return bool(first) and first[0] in OPENING
+
+    def _dep_content(self, cue: Segment | None) -> Segment | None:
+        """The clausal complement of a cue's head verb, when the tagger found no content."""
+        if cue is None:
+            return None
+        head = self._head(cue.i, cue.j)
+        for dep in ("ccomp", "xcomp"):
+            for child in head.children:
+                if child.dep_ == dep and not (cue.i <= child.i < cue.j):
+                    i, j = child.left_edge.i, child.right_edge.i + 1
+                    if j <= cue.i or i >= cue.j:
+                        return Segment("CON", i, j, cue.para)
+        return None
+
+    def _head(self, i: int, j: int) -> Any:
+        """The token of ``doc[i:j]`` whose head lies outside the range (the span's root)."""
+        for k in range(i, j):
+            tok = self.doc[k]
+            if tok.pos_ in ("VERB", "AUX") and not (i <= tok.head.i < j and tok.head.i != k):
+                return tok
+        return self.doc[i:j].root
+
+    # -- unattributed hedged claims ------------------------------------------------------------
+
+    def unattributed(self, taken: set[int]) -> list[Draft]:
+        """Source-less claims introduced by hedge phrases outside any tagged cue."""
+        lowers = self.tab.lower
+        index = self.lex.unattributed_index
+        out: list[Draft] = []
+        k = 0
+        n = self.tab.n
+        while k < n:
+            cands = index.get(lowers[k])
+            hit = None
+            if cands:
+                for phrase, name in cands:
+                    if tuple(lowers[k : k + len(phrase)]) == phrase:
+                        hit = (phrase, name)
+                        break
+            if hit is None:
+                k += 1
+                continue
+            phrase, name = hit
+            i, j = k, k + len(phrase)
+            k = j
+            if any(m in taken for m in range(i, j)):
+                continue
+            content = self._hedged_clause(i, j)
+            if content is None:
+                continue
+            cue = Segment("CUE", i, j, -1)
+            out.append(Draft(cue=cue, contents=content, unattributed_hedge=name))
+        return out
+
+    def _hedged_clause(self, i: int, j: int) -> list[Segment] | None:
+        """The clause a hedge phrase ``doc[i:j]`` qualifies, without the phrase itself."""
+        doc = self.doc
+        anchor = self._head(i, j)
+        if anchor.pos_ == "ADV" or anchor.dep_ == "advmod":
+            scope = anchor.head if anchor.head.i != anchor.i else anchor
+        else:
+            scope = anchor
+        # "..., it is believed": the hedge hangs off the clause it qualifies.
+        if scope is anchor and anchor.dep_ in ("parataxis", "advcl", "ccomp") and anchor.head.i != anchor.i:
+            if anchor.i > anchor.head.i:
+                scope = anchor.head
+        lo, hi = scope.left_edge.i, scope.right_edge.i + 1
+        skip = set(range(i, j))
+        if scope is not anchor:
+            skip.update(range(anchor.left_edge.i, anchor.right_edge.i + 1))
+            skip.update(range(i, j))
+        segs: list[Segment] = []
+        cur: list[int] = []
+        for m in range(lo, hi):
+            if m in skip or doc[m].is_space:
+                if cur:
+                    segs.append(Segment("CON", cur[0], cur[-1] + 1, -1))
+                    cur = []
+                continue
+            cur.append(m)
+        if cur:
+            segs.append(Segment("CON", cur[0], cur[-1] + 1, -1))
+        segs = [s for s in segs if any(not doc[m].is_punct for m in range(s.i, s.j))]
+        if not segs or sum(s.j - s.i for s in segs) < 2:
+            return None
+        return segs
+
+    # -- entities and sources ------------------------------------------------------------------
+
+    def _mentions(self) -> list[Mention]:
+        out = []
+        for ent in self.article.entities:
+            for m in ent.mentions:
+                out.append(Mention(m.start, m.end, ent.id, ent.type, ent.gender))
+        out.sort(key=lambda m: (m.start, m.end))
+        return out
+
+    def entity_at(self, start: int, end: int) -> Mention | None:
+        """The entity mention overlapping ``[start, end)`` most (None when there is none)."""
+        best, best_n = None, 0
+        k = bisect_right(self.mention_starts, end)
+        for m in reversed(self.mentions[max(0, k - 12) : k]):
+            n = min(end, m.end) - max(start, m.start)
+            if n > best_n:
+                best, best_n = m, n
+        return best
+
+    def source(self, seg: Segment, history: list[tuple[int, Source, str]]) -> Source:
+        """Type, link and (for pronouns) resolve a source segment."""
+        rng = self.char_span(seg.i, seg.j)
+        if rng is None:
+            return Source(type="unattributed")
+        start, end = rng
+        text = self.article.text[start:end]
+        low = text.lower()
+        lex = self.lex
+        if low in lex.pronouns:
+            return self._pronoun(seg, start, end, text, low, history)
+        root = self.doc[seg.i : seg.j].root
+        mention = self.entity_at(root.idx, root.idx + len(root.text))
+        stype = self._source_type(seg, low, mention)
+        if stype == "anonymous":
+            mention = None
+        return Source(type=stype, text=text, start=start, end=end, entity=mention.entity if mention else None)
+
+    def _source_type(self, seg: Segment, low: str, mention: Mention | None) -> str:
+        lex = self.lex
+        bare = low[4:] if low.startswith("the ") else low
+        if low in lex.publication_names or bare in lex.publication_names:
+            return "publication"
+        if any(marker in low for marker in lex.anonymous_markers):
+            return "anonymous"
+        root = self.doc[seg.i : seg.j].root
+        if root.pos_ in ("NOUN", "PRON", "NUM", "ADJ") and root.lemma_.lower() in lex.anonymous_heads:
+            return "anonymous"
+        words = low.split()
+        if words and words[-1] in lex.publication_words and any(t.pos_ == "PROPN" for t in self.doc[seg.i : seg.j]):
+            return "publication"
+        if mention is not None:
+            return "person" if mention.etype == "PERSON" else "organisation"
+        if root.pos_ == "PROPN" or root.ent_type_:
+            return "person" if root.ent_type_ in ("PERSON", "") else "organisation"
+        if root.lemma_.lower() in lex.anonymous_heads:
+            return "anonymous"
+        return "organisation"
+
+    def _pronoun(
+        self, seg: Segment, start: int, end: int, text: str, low: str, history: list[tuple[int, Source, str]]
+    ) -> Source:
+        info = self.lex.pronouns[low]
+        tok = self.doc[seg.i]
+        target: str | None = None
+        stype = "person" if info["number"] != "pl" else "anonymous"
+        if low in ("who", "which", "that"):
+            # "Trump, who said ...": the noun the relative clause hangs on.
+            noun = tok.head.head if tok.head.dep_ == "relcl" else None
+            if noun is not None:
+                m = self.entity_at(noun.idx, noun.idx + len(noun.text))
+                if m is not None:
+                    target = m.entity
+                    stype = "person" if m.etype == "PERSON" else "organisation"
+        elif info["number"] == "sg" and info["gender"]:
+            target = self._resolve_person(seg.i, start, info["gender"], history)
+        elif info["number"] == "pl":
+            for pos, src, etype in reversed(history):
+                if self.sent_of[seg.i] - self.sent_of[pos] > RESOLVE_WINDOW:
+                    break
+                if src.entity and etype != "PERSON":
+                    target, stype = src.entity, "organisation"
+                    break
+        return Source(
+            type=stype,
+            text=text,
+            start=start,
+            end=end,
+            entity=target,
+            resolved_from="pronoun" if target else None,
+        )
+
+    def _resolve_person(self, tok_i: int, start: int, gender: str, history: list[tuple[int, Source, str]]) -> str | None:
+        """The named person a he/she source most likely is."""
+        sent = self.sent_of[tok_i]
+        best: tuple[int, str] | None = None
+        # Earlier named sources of the same gender (the strongest cue in news prose).
+        for pos, src, etype in reversed(history):
+            if sent - self.sent_of[pos] > RESOLVE_WINDOW:
+                break
+            if src.entity and etype == "PERSON" and self._gender_ok(src.entity, gender):
+                best = (pos, src.entity)
+                break
+        # A more recent main-clause subject that is a person outranks an older source.
+        k = bisect_right(self.mention_starts, start)
+        for m in reversed(self.mentions[:k]):
+            if m.end > start:
+                continue
+            tok = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if tok is None:
+                continue
+            root = tok.root
+            msent = self.sent_of[root.i]
+            if sent - msent > RESOLVE_WINDOW or (best is not None and root.i <= best[0]):
+                break
+            if m.etype != "PERSON" or not self._gender_ok(m.entity, gender):
+                continue
+            if root.dep_ in SUBJECT_DEPS and root.head.dep_ == "ROOT" and msent < sent:
+                best = (root.i, m.entity)
+                break
+        if best is not None:
+            return best[1]
+        # Fall back to the nearest earlier person mention that agrees.
+        for m in reversed(self.mentions[:k]):
+            if m.end <= start and m.etype == "PERSON" and self._gender_ok(m.entity, gender):
+                tok = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                if tok is not None and sent - self.sent_of[tok.root.i] <= RESOLVE_WINDOW:
+                    return m.entity
+                break
+        return None
+
+    def _gender_ok(self, entity: str, gender: str) -> bool:
+        g = self.genders.get(entity)
+        return g is None or g == gender
+
+    @property
+    def genders(self) -> dict[str, str | None]:
+        cached: dict[str, str | None] | None = getattr(self, "_genders", None)
+        if cached is None:
+            cached = {}
+            text = self.article.text
+            for ent in self.article.entities:
+                g = ent.gender
+                if g is None:
+                    for m in ent.mentions:
+                        before = text[max(0, m.start - 12) : m.start].lower().split()
+                        words = [w.strip(",") for w in (before[-1:] + m.text.lower().split()[:1])]
+                        for key, honorifics in self.lex.honorifics.items():
+                            if any(w in honorifics for w in words):
+                                g = key
+                        if g:
+                            break
+                cached[ent.id] = g
+            self._genders = cached
+        return cached
+
+    # -- the rest of the record ----------------------------------------------------------------
+
+    def relay(self, cue: Segment) -> Relay | None:
+        """The outlet a source spoke to: the object of "told", or "said to X"."""
+        head = self._head(cue.i, cue.j)
+        if head.lemma_.lower() not in ("tell", "say", "speak", "confirm", "reveal"):
+            return None
+        for child in head.children:
+            target = None
+            if child.dep_ in ("dobj", "dative", "iobj"):
+                target = child
+            elif child.dep_ == "prep" and child.lower_ == "to":
+                target = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if target is None:
+                continue
+            rng = self.char_span(target.left_edge.i, target.right_edge.i + 1)
+            if rng is None:
+                continue
+            low = self.article.text[rng[0] : rng[1]].lower()
+            bare = low[4:] if low.startswith("the ") else low
+            words = low.split()
+            mention = self.entity_at(*rng)
+            is_pub = (
+                low in self.lex.publication_names
+                or bare in self.lex.publication_names
+                or (words[-1] in self.lex.publication_words and target.pos_ == "PROPN")
+            )
+            if is_pub:
+                return Relay(text=self.article.text[rng[0] : rng[1]], start=rng[0], end=rng[1],
+                             entity=mention.entity if mention else None)
+        return None
+
+    def hedge(self, cue: Segment | None, contents: list[Segment]) -> str:
+        """The first hedge (file order) whose phrase is in the cue or before the content's main verb."""
+        lower, pos = self.tab.lower, self.tab.pos
+        windows: list[range] = []
+        if cue is not None:
+            windows.append(range(cue.i, cue.j))
+        if contents:
+            first = contents[0]
+            stop = first.i
+            for k in range(first.i, min(first.j, first.i + 12)):
+                stop = k + 1
+                if pos[k] == "VERB":
+                    break
+            windows.append(range(first.i, stop))
+        best: tuple[int, str] | None = None
+        index = self.lex.hedge_index
+        for window in windows:
+            for k in window:
+                for phrase, rank, name in index.get(lower[k], ()):
+                    if k + len(phrase) <= window.stop and tuple(lower[k : k + len(phrase)]) == phrase:
+                        if best is None or rank < best[0]:
+                            best = (rank, name)
+        return best[1] if best else "none"
+
+    def kind(self, cue_text: str, content: list[tuple[int, int]]) -> str:
+        if cue_text.lower().startswith("according to"):
+            return "according_to"
+        text = self.article.text
+        inner = "".join(text[s:e] for s, e in content)
+        n_quotes = sum(inner.count(q) for q in QUOTE_CHARS if q not in "’")
+        if n_quotes == 0:
+            return "indirect"
+        stripped = [text[s:e].strip(" .,;:") for s, e in content]
+        if all(p and p[0] in OPENING and p[-1] in QUOTE_CHARS for p in stripped):
+            return "direct"
+        return "mixed"
+
+
+def build(
+    article: Article, doc: Any, lex: Lexicons, segs: list[Segment], tab: Table, *, unattributed: bool = True
+) -> list[Attribution]:
+    """All attributions of one article, with ids A1, A2, ... in text order."""
+    asm = Assembler(article, doc, lex, tab)
+    drafts = asm.drafts(segs)
+    taken = {k for d in drafts if d.cue is not None for k in range(d.cue.i, d.cue.j)}
+    if unattributed:
+        drafts.extend(asm.unattributed(taken))
+
+    def first_tok(d: Draft) -> int:
+        cands = [s.i for s in d.contents]
+        if d.cue is not None:
+            cands.append(d.cue.i)
+        if d.source is not None:
+            cands.append(d.source.i)
+        return min(cands)
+
+    drafts.sort(key=first_tok)
+    records: list[tuple[Attribution, set[int], int]] = []
+    history: list[tuple[int, Source, str]] = []
+    for d in drafts:
+        content = [r for s in d.contents if (r := asm.char_span(s.i, s.j, " \t\r\n,;")) is not None]
+        if not content:
+            continue
+        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;—–-") if d.cue is not None else None
+        spans = list(content) + ([cue_rng] if cue_rng else [])
+        if d.unattributed_hedge is not None:
+            src = Source(type="unattributed")
+        elif d.source is not None:
+            src = asm.source(d.source, history)
+        else:
+            src = Source(type="unattributed")
+        if src.start is not None and src.end is not None:
+            spans.append((src.start, src.end))
+        if any(article.in_removed(s, e) for s, e in spans):
+            continue
+        cue_span = asm.span(cue_rng) if cue_rng else None
+        if d.unattributed_hedge is not None:
+            hedge = d.unattributed_hedge
+            kind = "other"
+        else:
+            hedge = asm.hedge(d.cue, d.contents)
+            kind = asm.kind(cue_span.text if cue_span else "", content)
+            if src.type == "unattributed" and hedge == "none":
+                hedge = "reported"
+        lo, hi = content[0][0], content[-1][1]
+        att = Attribution(
+            id="",
+            kind=kind,
+            source=src,
+            cue=cue_span,
+            content=asm.span((lo, hi)),
+            hedge=hedge,
+            relayed_by=asm.relay(d.cue) if d.cue is not None and d.unattributed_hedge is None else None,
+            content_spans=[asm.span(r) for r in content] if len(content) > 1 else [],
+        )
+        chars: set[int] = set()
+        for s, e in content:
+            chars.update(range(s, e))
+        anchor = cue_rng[0] if cue_rng else content[0][0]
+        records.append((att, chars, anchor))
+        if src.start is not None and d.source is not None and src.resolved_from is None:
+            etype = "PERSON" if src.type == "person" else "ORG"
+            history.append((d.source.i, src, etype))
+        elif src.resolved_from == "pronoun" and d.source is not None:
+            history.append((d.source.i, src, "PERSON" if src.type == "person" else "ORG"))
+    records.sort(key=lambda r: min(r[0].content.start, r[2]))
+    for n, (att, _, _) in enumerate(records, 1):
+        att.id = f"A{n}"
+    # Nesting: the smallest other attribution whose content holds this one's cue.
+    for att, _, anchor in records:
+        best: tuple[int, str] | None = None
+        for other, chars, _ in records:
+            if other is att or anchor not in chars:
+                continue
+            if best is None or len(chars) < best[0]:
+                best = (len(chars), other.id)
+        if best is not None:
+            att.parent = best[1]
+    return [r[0] for r in records]

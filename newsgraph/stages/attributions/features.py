@@ -1,0 +1,196 @@
+"""Token features for the attribution tagger (a linear-chain CRF over spaCy tokens).
+
+One sequence per paragraph (split at whitespace tokens holding a newline), so a
+quotation running over several sentences stays in one sequence. Features are
+strings (python-crfsuite's item form). Token attributes are read from spaCy once
+per doc into plain lists (:class:`Table`), because creating spaCy ``Token``
+objects dominates the cost otherwise; everything is linear in the number of
+tokens (the ancestor walk is bounded by ``MAX_HOPS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .lexicons import Lexicons
+
+MAX_HOPS = 10
+OPEN_Q = frozenset("“‘«")
+CLOSE_Q = frozenset("”’»")
+STRAIGHT_Q = frozenset({'"', "''", "``"})
+KID_DEPS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "prep", "advcl", "agent", "aux", "neg"})
+
+
+class Table:
+    """Per-token attributes of a doc as plain Python lists (read from spaCy once)."""
+
+    def __init__(self, doc: Any, lex: Lexicons) -> None:
+        n = len(doc)
+        self.n = n
+        self.text: list[str] = [""] * n
+        self.lower: list[str] = [""] * n
+        self.lemma: list[str] = [""] * n
+        self.pos: list[str] = [""] * n
+        self.tag: list[str] = [""] * n
+        self.dep: list[str] = [""] * n
+        self.head: list[int] = [0] * n
+        self.ent: list[str] = [""] * n
+        self.idx: list[int] = [0] * n
+        self.space: list[bool] = [False] * n
+        self.sent_start: list[bool] = [False] * n
+        self.left: list[int] = [0] * n
+        self.right: list[int] = [0] * n
+        self.kids: list[set[str]] = [set() for _ in range(n)]
+        for tok in doc:
+            i = tok.i
+            self.text[i] = tok.text
+            self.lower[i] = tok.lower_
+            self.lemma[i] = tok.lemma_.lower()
+            self.pos[i] = tok.pos_
+            self.tag[i] = tok.tag_
+            self.dep[i] = tok.dep_
+            self.head[i] = tok.head.i
+            et = tok.ent_type_
+            self.ent[i] = tok.ent_iob_ + et if et else "O"
+            self.idx[i] = tok.idx
+            self.space[i] = tok.is_space
+            self.sent_start[i] = bool(tok.is_sent_start)
+        # Subtree edges from the head array: one pass per token up its ancestors.
+        left = list(range(n))
+        right = list(range(n))
+        head = self.head
+        for i in range(n):
+            node = i
+            hops = 0
+            while head[node] != node and hops < 64:
+                node = head[node]
+                hops += 1
+                if left[node] > i:
+                    left[node] = i
+                if right[node] < i:
+                    right[node] = i
+            if head[i] != i:
+                self.kids[head[i]].add(self.dep[i])
+        self.left, self.right = left, right
+        self.bucket = [lex.cue_bucket(self.lemma[i], self.pos[i]) for i in range(n)]
+
+
+def paragraphs(doc: Any) -> Iterator[tuple[int, int]]:
+    """Token ranges ``[i, j)`` of paragraphs, cutting at whitespace tokens that hold a newline."""
+    start = 0
+    n = len(doc)
+    for tok in doc:
+        if tok.is_space and "\n" in tok.text:
+            if tok.i > start:
+                yield start, tok.i
+            start = tok.i + 1
+    if start < n:
+        yield start, n
+
+
+def _quote_states(texts: list[str], i: int, j: int) -> list[str]:
+    """'in'/'out'/'q' per token of ``[i, j)``: inside a quotation, outside, or a quote mark."""
+    states = []
+    inside = False
+    for k in range(i, j):
+        t = texts[k]
+        if t in OPEN_Q:
+            inside = True
+            states.append("q")
+        elif t in CLOSE_Q:
+            if t == "’" and not inside:
+                states.append("out")  # an apostrophe, not a closing quote
+                continue
+            inside = False
+            states.append("q")
+        elif t in STRAIGHT_Q:
+            inside = not inside
+            states.append("q")
+        else:
+            states.append("in" if inside else "out")
+    return states
+
+
+def _shape(text: str) -> str:
+    if text.isupper():
+        return "X"
+    if text[:1].isupper():
+        return "Xx"
+    if text.isdigit():
+        return "d"
+    if text.isalpha():
+        return "x"
+    return "o"
+
+
+def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
+    """Feature strings for each token of ``[i, j)``."""
+    lower, lemma, pos, dep, head, bucket = tab.lower, tab.lemma, tab.pos, tab.dep, tab.head, tab.bucket
+    quotes = _quote_states(tab.text, i, j)
+    out: list[list[str]] = []
+    for k in range(i, j):
+        low = lower[k]
+        h = head[k]
+        hb = bucket[h]
+        q = k - i
+        f = [
+            "b",
+            "w=" + low,
+            "l=" + lemma[k],
+            "p=" + pos[k],
+            "t=" + tab.tag[k],
+            "d=" + dep[k],
+            "s=" + _shape(tab.text[k]),
+            "suf=" + low[-3:],
+            "cue=" + bucket[k],
+            "q=" + quotes[q],
+            "hd=" + dep[h],
+            "hp=" + pos[h],
+            "hcue=" + hb,
+            "d|hcue=" + dep[k] + "|" + hb,
+            "e=" + tab.ent[k],
+        ]
+        if hb != "no":
+            f.append("hl=" + lemma[h])
+        if bucket[k] != "no":
+            f.append("cl=" + lemma[k])
+            for d in sorted(tab.kids[k] & KID_DEPS):
+                f.append("kid=" + d)
+        if tab.sent_start[k]:
+            f.append("sent_start")
+        # The nearest cue-lexicon ancestor and the relation under it: "in the
+        # subject of a cue" (source) vs "in its clausal complement" (content).
+        child = k
+        node = h
+        hops = 0
+        while hops < MAX_HOPS and node != child:
+            b = bucket[node]
+            if b == "hi" or b == "mid":
+                cd = dep[child]
+                f.append("anc=" + cd)
+                f.append("anc|b=" + cd + "|" + b)
+                f.append("anc_hops=" + str(min(hops, 3)))
+                f.append("anc|side=" + cd + ("|L" if k < node else "|R"))
+                # Exact span edges: the first/last token of the subtree under the cue.
+                if tab.left[child] == k:
+                    f.append("anc_left=" + cd)
+                if tab.right[child] == k:
+                    f.append("anc_right=" + cd)
+                if k == node + 1:
+                    f.append("after_cue")
+                break
+            child, node = node, head[node]
+            hops += 1
+        for off in (-2, -1, 1, 2):
+            m = k + off
+            if i <= m < j:
+                f.append(f"{off}w={lower[m]}")
+                f.append(f"{off}p={pos[m]}")
+                f.append(f"{off}cue={bucket[m]}")
+                f.append(f"{off}q={quotes[m - i]}")
+            else:
+                f.append(f"{off}=EDGE")
+        f.append("w-1|w=" + (lower[k - 1] if k > i else "^") + "|" + low)
+        out.append(f)
+    return out

@@ -1,0 +1,1 @@
+"""Training of the learned components (each module: ``train(data, *, out, limit)`` and ``render``)."""
