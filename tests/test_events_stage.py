@@ -246,3 +246,14 @@ def test_random_text_never_crashes(nlp, stage, words: list[str]) -> None:
     article.doc = nlp(text)
     stage(article)
     check_offsets(article)
+
+
+def test_sentence_span_leaves_out_removed_text(nlp, stage) -> None:
+    from newsgraph.model import Removed
+
+    text = "Sign up for our newsletter today and the army attacked the town."
+    cut = text.index(" and")
+    a = run(nlp, stage, text, removed=[Removed(0, cut, "promo")])
+    ev = only(a, "ASSAULT")
+    assert ev.sentence is not None and not a.in_removed(ev.sentence.start, ev.sentence.end)
+    assert ev.sentence.text.endswith("attacked the town.")

@@ -528,6 +528,11 @@ def _event(
         if a_start <= t_start and t_end <= a_end and (best_len is None or a_end - a_start < best_len):
             attribution, best_len = a_id, a_end - a_start
 
+    s_start, s_end = _clip(article, sent[0], sent[1], t_start, t_end)
+    if actor is not None and article.in_removed(actor.start, actor.end):
+        actor = None
+    if target is not None and article.in_removed(target.start, target.end):
+        target = None
     return Event(
         id="",
         category=category,
@@ -539,5 +544,21 @@ def _event(
         date=time.value if time else None,
         time=time.id if time else None,
         attribution=attribution,
-        sentence=Span(sent[0], sent[1], article.text[sent[0] : sent[1]]),
+        sentence=Span(s_start, s_end, article.text[s_start:s_end]),
     )
+
+
+def _clip(article: Article, start: int, end: int, a_start: int, a_end: int) -> tuple[int, int]:
+    """``[start, end)`` narrowed around ``[a_start, a_end)`` to leave out removed ranges."""
+    for r in article.removed:
+        if r.start < end and start < r.end:
+            if r.end <= a_start:
+                start = max(start, r.end)
+            elif r.start >= a_end:
+                end = min(end, r.start)
+    text = article.text
+    while start < a_start and text[start].isspace():
+        start += 1
+    while end > a_end and text[end - 1].isspace():
+        end -= 1
+    return start, end
