@@ -172,6 +172,7 @@ def collect(doc: Any, lex: Lexicon) -> list[Candidate]:
             taken[i] = True
         cands.append(cand)
     extra = _scan_tokens(doc, taken, lex)
+    extra.extend(_scan_surnames(doc, cands, taken))
     if extra:
         cands.extend(extra)
         cands.sort(key=lambda c: c.start)
@@ -214,4 +215,23 @@ def _scan_tokens(doc: Any, taken: list[bool], lex: Lexicon) -> list[Candidate]:
                 out.append(Candidate(s, i + k, "FAC"))
                 for j in range(s, i + k):
                     taken[j] = True
+    return out
+
+
+def _scan_surnames(doc: Any, cands: list[Candidate], taken: list[bool]) -> list[Candidate]:
+    """A bare surname spaCy did not tag, of a person named in full elsewhere ("Espinoza said")."""
+    surnames = {doc[c.end - 1].text for c in cands if c.label == "PERSON" and c.end - c.start >= 2}
+    if not surnames:
+        return []
+    out: list[Candidate] = []
+    n = len(doc)
+    for i in range(n):
+        tok = doc[i]
+        if taken[i] or tok.tag_ not in _PROPER_TAGS or tok.text not in surnames:
+            continue
+        # part of a longer proper name ("Clinton Foundation", "Mark Espinoza") is someone else
+        if (i > 0 and doc[i - 1].tag_ in _PROPER_TAGS) or (i + 1 < n and doc[i + 1].tag_ in _PROPER_TAGS):
+            continue
+        out.append(Candidate(i, i + 1, "PERSON"))
+        taken[i] = True
     return out

@@ -56,7 +56,7 @@ class _Union:
 
 
 def _retype(cands: list[Candidate], parts: list[tuple[str, ...]]) -> None:
-    """Relabel as PERSON the non-PERSON mentions that are, mostly, a person's name here."""
+    """Relabel as PERSON the non-PERSON mentions that are a person's name here at least as often as not."""
     person: Counter[tuple[str, ...]] = Counter()
     other: Counter[tuple[str, ...]] = Counter()
     for cand, p in zip(cands, parts, strict=True):
@@ -69,7 +69,7 @@ def _retype(cands: list[Candidate], parts: list[tuple[str, ...]]) -> None:
     if not person:
         return
     for cand, p in zip(cands, parts, strict=True):
-        if cand.label != "PERSON" and cand.label != "FAC" and person[p] > other[p]:
+        if cand.label != "PERSON" and cand.label != "FAC" and person[p] >= other[p]:
             cand.label = "PERSON"
 
 
