@@ -17,7 +17,7 @@ SCHEMA_VERSION = "1.0.0"
 #: data files; these tuples document the values the shipped stages emit.
 ATTRIBUTION_KINDS = ("direct", "indirect", "mixed", "according_to", "other")
 SOURCE_TYPES = ("person", "organisation", "anonymous", "unattributed", "publication")
-EVENT_MODES = ("asserted", "negated", "planned", "threatened", "possible", "denied", "hypothetical")
+EVENT_MODALITIES = ("asserted", "negated", "planned", "threatened", "possible", "denied", "hypothetical")
 PLACE_FEATURES = ("country", "region", "city", "site", "continent", "other")
 
 
@@ -147,7 +147,8 @@ class Event:
     id: str
     category: str  # PLOVER 2.0 category, e.g. ASSAULT
     trigger: Span
-    mode: str = "asserted"  # one of EVENT_MODES
+    mode: str | None = None  # PLOVER 2.0 mode of the category where the trigger gives it, e.g. "phone"
+    modality: str = "asserted"  # one of EVENT_MODALITIES: did it happen, or was it planned, denied...
     actor: Participant | None = None
     target: Participant | None = None
     place: str | None = None  # place id

@@ -105,8 +105,10 @@ def _event(ev: Event, places: dict[str, str]) -> str:
         parts.append(f"place={places.get(ev.place, ev.place)}")
     if ev.date:
         parts.append(f"date={ev.date}")
-    if ev.mode != "asserted":
+    if ev.mode:
         parts.append(f"mode={ev.mode}")
+    if ev.modality != "asserted":
+        parts.append(f"modality={ev.modality}")
     if ev.attribution:
         parts.append(f"claimed in {ev.attribution}")
     return "  ".join(parts)

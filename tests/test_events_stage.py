@@ -55,7 +55,7 @@ def test_phrasal_verb_actor_target_place_date(nlp, stage) -> None:
     assert ev.trigger.text == "broke into"
     assert ev.actor is not None and ev.actor.text == "The insurgents"
     assert ev.target is not None and ev.target.text == "Valdora"
-    assert (ev.place, ev.date, ev.time, ev.mode) == ("P1", "2024-12-08", "T1", "asserted")
+    assert (ev.place, ev.date, ev.time, ev.modality) == ("P1", "2024-12-08", "T1", "asserted")
     assert ev.id == "V1"
     check_offsets(a)
 
@@ -97,7 +97,7 @@ def test_manner_noun_takes_subject_of_verb(nlp, stage) -> None:
 )
 def test_modes(nlp, stage, text: str, category: str, mode: str) -> None:
     a = run(nlp, stage, text)
-    modes = {(e.category, e.mode) for e in a.events}
+    modes = {(e.category, e.modality) for e in a.events}
     assert (category, mode) in modes, modes
 
 
@@ -109,7 +109,7 @@ def test_denial_is_one_event(nlp, stage) -> None:
 def test_future_meeting_is_agree(nlp, stage) -> None:
     a = run(nlp, stage, "The two presidents will meet in the capital next month.")
     ev = only(a, "AGREE")
-    assert ev.mode == "planned" and ev.trigger.text == "meet"
+    assert ev.modality == "planned" and ev.trigger.text == "meet"
 
 
 def test_reporting_verbs_are_not_events(nlp, stage) -> None:
