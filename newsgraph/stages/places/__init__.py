@@ -32,7 +32,7 @@ from .gazetteer import (
     norm,
 )
 from .lexicon import Lexicon, lexicon
-from .resolve import NameMention, candidates_for, resolve
+from .resolve import NameMention, candidates_for, focus, prior, resolve
 
 __all__ = ["Candidate", "Gazetteer", "PlacesStage", "distance_km", "make_stage", "resolve_spans"]
 
@@ -116,6 +116,7 @@ class PlacesStage(BaseStage):
                 blocked.append((start, end))
         if self.scan:
             self._scan(article, doc, found, blocked, add)
+            self._propagate(article, doc, found, add)
         # An unresolved "place" that is also a person's name in this article is a NER slip
         # ("Putin" tagged GPE once among many PERSON tags).
         people = {norm(e.text) for e in doc.ents if e.label_ == "PERSON"}
@@ -200,6 +201,35 @@ class PlacesStage(BaseStage):
                 break
             if not matched:
                 i += 1
+
+    def _propagate(self, article: Article, doc: Any, found: dict, add: Any) -> None:
+        """Tag the other occurrences of a name already recognised as a place in this article.
+
+        The small NER model tags "Kyiv" once and "Kiev" as a person; a sentence-initial
+        "Kyiv" is skipped by the scan. A name the article uses as a place elsewhere is a place
+        here too, unless it sits inside a longer name ("Paris Hilton", "Washington Post").
+        """
+        keys = {norm(m.text) for m in found.values() if m.candidates and " " not in norm(m.text)}
+        keys.discard("")
+        # Records those names most likely mean: "Kiev" joins an article's "Kyiv".
+        rids = {max(m.candidates, key=prior).rid for m in found.values() if m.candidates}
+        if not keys:
+            return
+        longer = [(e.start_char, e.end_char) for e in doc.ents if len(e) > 1]
+        longer += [(m.start, m.end) for m in found.values()]
+        covered = _Coverage(longer)
+        for tok in doc:
+            if not _capitalised(tok.text):
+                continue
+            start, end = tok.idx, tok.idx + len(tok.text)
+            if covered.hit(start, end):
+                continue
+            key = norm(tok.text)
+            if key in self.lex.stopwords:
+                continue
+            if key in keys or any(c.rid in rids for c in self.gaz.lookup_key(key)):
+                add(start, end)
+                covered.add(start, end)
 
     def _accept_scan(self, cands: tuple[Candidate, ...], *, single: bool, initial: bool) -> bool:
         strong = [c for c in cands if c.kind != KIND_ALT]
@@ -321,27 +351,36 @@ def _find_entity(index: list[tuple[int, int, str]], start: int, end: int) -> str
 
 
 def resolve_spans(
-    article: Article, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer | None = None
+    article: Article,
+    spans: Iterable[tuple[int, int]],
+    gazetteer: Gazetteer | None = None,
+    *,
+    fallback: bool = False,
 ) -> list[Candidate | None]:
     """Resolve given name spans (the names-given evaluation setting), in the given order.
 
-    The spans are each other's context, as recognised mentions are in the stage.
+    The spans are each other's context, as recognised mentions are in the stage. With
+    ``fallback``, a name the gazetteer lacks (a street, a school) gets the article's focus
+    place (its most-mentioned city, site or region) instead of None, as a geoparser that
+    must answer for every toponym would.
     """
     gaz = gazetteer or default_gazetteer()
     given = list(spans)
-    order = sorted(range(len(given)), key=lambda i: given[i])
+    n = len(article.text)
+    # Spans outside the text (or empty) cannot be resolved: they stay None.
+    order = sorted((i for i, (a, b) in enumerate(given) if 0 <= a < b <= n), key=lambda i: given[i])
     mentions = []
     for i in order:
-        start, end = given[i]
-        start, end = _trim(article.text, start, end)
+        start, end = _trim(article.text, *given[i])
         text = article.text[start:end]
-        cands = candidates_for(gaz, text)
+        cands = candidates_for(gaz, text) if text else ()
         demonym = bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
         mentions.append(NameMention(start, end, text, demonym=demonym, candidates=cands))
     resolve(mentions, article.text)
+    guess = focus(mentions) if fallback else None
     out: list[Candidate | None] = [None] * len(given)
     for i, m in zip(order, mentions, strict=True):
-        out[i] = m.chosen
+        out[i] = m.chosen if m.chosen is not None else guess
     return out
 
 

@@ -36,9 +36,10 @@ from ...errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "places"
 #: Bump when the index layout or the way names are normalised changes.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 #: Name kinds: the record's own name, a GeoNames alternate name, a curated alias.
 KIND_NAME, KIND_ALT, KIND_ALIAS, KIND_DEMONYM = 0, 1, 2, 3
+_RANK = {KIND_NAME: 0, KIND_ALIAS: 1, KIND_ALT: 2, KIND_DEMONYM: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,8 @@ def build(path: Path) -> None:
             if len(key) < 2 or not _latin(key):
                 return
             old = names.get((key, rid))
-            if old is None or kind < old:
+            # Strongest evidence wins: own name, then curated alias, then GeoNames alternate.
+            if old is None or _RANK[kind] < _RANK[old]:
                 names[(key, rid)] = kind
 
         capitals: dict[str, str] = {}

@@ -11,7 +11,7 @@ Everything is dictionary work over the few names of one article (linear in menti
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -104,6 +104,11 @@ def link_containers(mentions: Sequence[NameMention], text: str) -> None:
             a.container = i + 1
 
 
+def _vote(c: Candidate) -> float:
+    """How much a chosen record says about the article's country (big places say more)."""
+    return 1.0 if c.feature in ("country", "region") or c.population > 100_000 else 0.5
+
+
 def resolve(mentions: Sequence[NameMention], text: str) -> None:
     """Set ``chosen`` on every mention that has candidates (in place)."""
     link_containers(mentions, text)
@@ -111,13 +116,13 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
     for m in mentions:
         m.chosen = max(m.candidates, key=prior) if m.candidates else None
     for _ in range(2):
-        countries: Counter[str] = Counter()
-        regions: Counter[tuple[str, str]] = Counter()
+        countries: dict[str, float] = defaultdict(float)
+        regions: dict[tuple[str, str], float] = defaultdict(float)
         for m in mentions:
             c = m.chosen
             if c is None or not c.country:
                 continue
-            weight = 1.0 if c.feature in ("country", "region") or c.population > 100_000 else 0.5
+            weight = _vote(c)
             countries[c.country] += weight
             if c.admin1 and c.feature in ("region", "city"):
                 regions[(c.country, c.admin1)] += weight
@@ -134,21 +139,22 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
             box = mentions[m.container].chosen if m.container is not None else None
             own = m.chosen
             own_cc = own.country if own is not None else None
+            own_vote = _vote(own) if own is not None else 0.0
             own_region = (own.country, own.admin1) if own is not None else None
             best, best_score = None, -math.inf
             for c in m.candidates:
                 score = prior(c)
                 if c.country:
                     # Context from the other mentions (leave this mention's own vote out).
-                    n = countries[c.country] - (1.0 if own_cc == c.country else 0.0)
+                    n = countries[c.country] - (own_vote if own_cc == c.country else 0.0)
                     if n > 0:
                         score += 2.0 + min(n, 5.0) * 0.2
                     if c.admin1:
                         r = regions[(c.country, c.admin1)] - (
-                            1.0 if own_region == (c.country, c.admin1) else 0.0
+                            own_vote if own_region == (c.country, c.admin1) else 0.0
                         )
                         if r > 0:
-                            score += 1.0
+                            score += 1.5
                 if box is not None and c is not box and _inside(c, box):
                     score += 6.0
                 if c.feature == "city" and len(m.candidates) > 1 and anchors:
@@ -166,3 +172,23 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
 
 def is_demonym_only(cands: Sequence[Candidate]) -> bool:
     return bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
+
+
+def focus(mentions: Sequence[NameMention]) -> Candidate | None:
+    """The article's most-mentioned specific place (city, site or region), else its main country."""
+    specific: Counter[int] = Counter()
+    broad: Counter[int] = Counter()
+    by_rid: dict[int, Candidate] = {}
+    for m in mentions:
+        c = m.chosen
+        if c is None:
+            continue
+        by_rid[c.rid] = c
+        if c.feature in ("city", "site") or (c.feature == "region" and c.country):
+            specific[c.rid] += 1
+        elif c.feature == "country":
+            broad[c.rid] += 1
+    for counts in (specific, broad):
+        if counts:
+            return by_rid[counts.most_common(1)[0][0]]
+    return None
