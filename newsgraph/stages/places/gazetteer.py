@@ -248,6 +248,12 @@ def build(path: Path) -> None:
         con.commit()
         con.close()
         os.replace(tmp, path)
+        # Indexes built from older data are dead weight (~50 MB each): remove them. A process
+        # still reading one keeps its open file (POSIX unlink semantics).
+        for stale in path.parent.glob("gazetteer-*.sqlite"):
+            if stale != path:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
