@@ -171,6 +171,9 @@ class Place:
     gazetteer_id: str | None = None
     entity: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    #: "gazetteer" (a gazetteer record), "focus" (the gazetteer lacks the name, a street or a
+    #: school say: approximated by the article's focus place) or None (unresolved).
+    located_by: str | None = None
 
 
 @dataclass

@@ -56,9 +56,11 @@ class PlacesStage(BaseStage):
         scan: bool = True,
         demonyms: bool = True,
         scan_min_population: int = 50_000,
+        focus_fallback: bool = True,
         gazetteer: Gazetteer | None = None,
     ) -> None:
         self.scan = scan
+        self.focus_fallback = focus_fallback
         self.demonyms = demonyms
         self.scan_min_population = scan_min_population
         self.gaz = gazetteer or default_gazetteer()
@@ -70,7 +72,8 @@ class PlacesStage(BaseStage):
             return article
         mentions = self.recognise(article, doc)
         resolve(mentions, article.text)
-        article.places = build_places(article, doc, mentions, self.lex)
+        guess = focus(mentions) if self.focus_fallback else None
+        article.places = build_places(article, doc, mentions, self.lex, fallback=guess)
         return article
 
     # ------------------------------------------------------------------ recognition
@@ -311,8 +314,19 @@ def metonymic(doc: Any, m: NameMention, lex: Lexicon) -> bool:
     return False
 
 
-def build_places(article: Article, doc: Any, mentions: Sequence[NameMention], lex: Lexicon) -> list[Place]:
-    """Group mentions by resolved record (or by name when unresolved) into ``Place`` facts."""
+def build_places(
+    article: Article,
+    doc: Any,
+    mentions: Sequence[NameMention],
+    lex: Lexicon,
+    *,
+    fallback: Candidate | None = None,
+) -> list[Place]:
+    """Group mentions by resolved record (or by name when unresolved) into ``Place`` facts.
+
+    With ``fallback`` (the article's focus place), a name the gazetteer lacks is located
+    there, approximately, and marked ``located_by="focus"``.
+    """
     entity_at = _entity_index(article)
     places: dict[str, Place] = {}
     for m in mentions:
@@ -320,14 +334,17 @@ def build_places(article: Article, doc: Any, mentions: Sequence[NameMention], le
         key = c.gazetteer_id if c is not None else "unresolved:" + norm(m.text)
         place = places.get(key)
         if place is None:
+            approx = fallback if c is None and not m.demonym else None
+            where = c or approx
             place = Place(
                 id=f"P{len(places) + 1}",
                 name=c.name if c is not None else m.text,
-                lat=round(c.lat, 5) if c is not None else None,
-                lon=round(c.lon, 5) if c is not None else None,
-                country=c.country if c is not None else None,
+                lat=round(where.lat, 5) if where is not None else None,
+                lon=round(where.lon, 5) if where is not None else None,
+                country=where.country if where is not None else None,
                 feature=c.feature if c is not None else None,
                 gazetteer_id=c.gazetteer_id if c is not None else None,
+                located_by="gazetteer" if c is not None else ("focus" if approx is not None else None),
             )
             places[key] = place
         place.mentions.append(Mention(m.start, m.end, m.text, metonymy=metonymic(doc, m, lex)))
@@ -384,5 +401,9 @@ def resolve_spans(
     return out
 
 
-def make_stage(scan: bool = True, demonyms: bool = True, scan_min_population: int = 50_000) -> PlacesStage:
-    return PlacesStage(scan=scan, demonyms=demonyms, scan_min_population=scan_min_population)
+def make_stage(
+    scan: bool = True, demonyms: bool = True, scan_min_population: int = 50_000, focus_fallback: bool = True
+) -> PlacesStage:
+    return PlacesStage(
+        scan=scan, demonyms=demonyms, scan_min_population=scan_min_population, focus_fallback=focus_fallback
+    )
