@@ -25,9 +25,9 @@ from ..stages.attributions.lexicons import DATA, load
 
 MODEL_NAME = "tagger.crfsuite"
 PARAMS = {
-    "c1": 0.05,
-    "c2": 0.01,
-    "max_iterations": 150,
+    "c1": 0.1,
+    "c2": 0.02,
+    "max_iterations": 200,
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
 }
@@ -59,7 +59,9 @@ def token_labels(doc: Any, gold: list[GoldAttribution]) -> list[str]:
     return labels
 
 
-def build_sequences(docs: list[Any], golds: list[list[GoldAttribution]]) -> list[tuple[list[list[str]], list[str]]]:
+def build_sequences(
+    docs: list[Any], golds: list[list[GoldAttribution]]
+) -> list[tuple[list[list[str]], list[str]]]:
     """(features, labels) per paragraph of every article."""
     lex = load()
     seqs = []
@@ -71,7 +73,9 @@ def build_sequences(docs: list[Any], golds: list[list[GoldAttribution]]) -> list
     return seqs
 
 
-def fit(seqs: list[tuple[list[list[str]], list[str]]], model_path: str, params: dict[str, Any] | None = None) -> None:
+def fit(
+    seqs: list[tuple[list[list[str]], list[str]]], model_path: str, params: dict[str, Any] | None = None
+) -> None:
     """Fit the CRF on ``seqs`` and write it to ``model_path``."""
     import pycrfsuite
 
@@ -103,7 +107,9 @@ def train(data: str, *, out: str | None = None, limit: int | None = None) -> dic
     return report
 
 
-def train_docs(docs: list[Any], golds: list[list[GoldAttribution]], *, out: str | None = None) -> dict[str, Any]:
+def train_docs(
+    docs: list[Any], golds: list[list[GoldAttribution]], *, out: str | None = None
+) -> dict[str, Any]:
     """Train from parsed docs (lets callers reuse a cache of parses)."""
     model_path = Path(out) if out else DATA / MODEL_NAME
     t0 = time.perf_counter()

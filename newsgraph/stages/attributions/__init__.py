@@ -39,5 +39,5 @@ class AttributionsStage(BaseStage):
 
 
 def make_stage(model: str | None = None, unattributed: bool = True) -> AttributionsStage:
-    """``model``: path of a CRF model (default: the shipped one); ``unattributed``: add hedged source-less claims."""
+    """``model``: a CRF model path (default: the shipped one); ``unattributed``: add hedged claims."""
     return AttributionsStage(model=model or None, unattributed=unattributed)

@@ -22,16 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Article, Attribution, Relay, Source, Span
-from .lexicons import Lexicons
 from .features import Table
+from .lexicons import Lexicons
 from .tagger import Segment
 
-QUOTE_CHARS = "\"“”‘’«»"
-OPENING = "\"“‘«"
+QUOTE_CHARS = '"“”‘’«»'
+OPENING = '"“‘«'
 EDGE_PUNCT = " \t\r\n,;:—–-"
 SAME_SENTENCE_PENALTY = 40
 MAX_SOURCE_GAP = 12
+MAX_SOURCE_TOKENS = 16
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
+MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "parataxis")
@@ -132,31 +134,47 @@ class Assembler:
                     best.contents.append(s)
             roles = {k: s.role for s in items for k in range(s.i, s.j)}
             for d in drafts:
-                d.contents = self._merge(sorted(d.contents, key=lambda s: s.i), roles)
+                own = set(range(d.cue.i, d.cue.j)) if d.cue is not None else set()
+                if d.source is not None:
+                    own.update(range(d.source.i, d.source.j))
+                d.contents = self._merge(sorted(d.contents, key=lambda s: s.i), roles, own)
                 if d.source is None:
                     d.source = self._dep_source(d.cue)
+                    if d.source is not None and any(
+                        c.i < d.source.j and d.source.i < c.j for c in d.contents
+                    ):
+                        d.source = None
+                if d.source is not None:
+                    src = d.source
+                    d.contents = [c for c in d.contents if not (c.i < src.j and src.i < c.j)]
                 if not d.contents:
-                    fallback = self._dep_content(d.cue)
-                    if fallback is not None:
-                        d.contents.append(fallback)
+                    d.contents = self._dep_content(d.cue, d.source)
                 if d.contents:
                     d.contents.sort(key=lambda s: s.i)
                     out.append(d)
                     prev = d
         return out
 
-    def _merge(self, contents: list[Segment], roles: dict[int, str]) -> list[Segment]:
-        """Join content fragments of one attribution split only by untagged tokens of one sentence."""
+    def _merge(self, contents: list[Segment], roles: dict[int, str], own: set[int]) -> list[Segment]:
+        """Join content fragments of one attribution that are split by a few untagged tokens, or
+        by another attribution's cue (which is then nested inside this content).
+
+        Fragments split by this attribution's own cue or source stay apart (discontiguous
+        content: "“...,” he said, “...”").
+        """
         out: list[Segment] = []
+        tab = self.tab
         for seg in contents:
             if out:
                 last = out[-1]
                 gap = range(last.j, seg.i)
-                if (
-                    len(gap) <= MAX_MERGE_GAP
-                    and not any(k in roles for k in gap)
-                    and not any(self.doc[k].is_space and "\n" in self.doc[k].text for k in gap)
-                ):
+                tagged = [k for k in gap if k in roles]
+                mergeable = (len(gap) <= MAX_MERGE_GAP and not tagged) or (
+                    len(gap) <= MAX_NEST_GAP
+                    and not any(k in own for k in gap)
+                    and any(roles[k] == "CUE" for k in tagged)
+                )
+                if mergeable and not any(tab.space[k] and "\n" in tab.text[k] for k in gap):
                     last.j = max(last.j, seg.j)
                     continue
             out.append(Segment(seg.role, seg.i, seg.j, seg.para))
@@ -170,8 +188,15 @@ class Assembler:
         if any(c.dep_ == "auxpass" for c in head.children):
             return None  # "is said to": a passive cue has no agent as subject
         for child in head.children:
-            if child.dep_ == "nsubj" and child.lower_ not in ("it", "there") and not (cue.i <= child.i < cue.j):
-                return Segment("SRC", child.left_edge.i, child.right_edge.i + 1, cue.para)
+            if (
+                child.dep_ == "nsubj"
+                and child.lower_ not in ("it", "there")
+                and not (cue.i <= child.i < cue.j)
+            ):
+                lo, hi = child.left_edge.i, child.right_edge.i + 1
+                if hi - lo > MAX_SOURCE_TOKENS or any(self.tab.bucket[k] == "hi" for k in range(lo, hi)):
+                    return None  # a clause, not a speaker
+                return Segment("SRC", lo, hi, cue.para)
         if self.doc[cue.i].lower_ == "according":
             for k in range(cue.i, min(cue.j + 1, len(self.doc))):
                 for child in self.doc[k].children:
@@ -192,18 +217,71 @@ class Assembler:
         first = self.doc[seg.i].text
         return bool(first) and first[0] in OPENING
 
-    def _dep_content(self, cue: Segment | None) -> Segment | None:
-        """The clausal complement of a cue's head verb, when the tagger found no content."""
+    def _dep_content(self, cue: Segment | None, source: Segment | None) -> list[Segment]:
+        """Content from the parse when the tagger found none for a cue.
+
+        The cue verb's clausal complement; else, for a parenthetical cue ("The
+        museum, Mr. Obama said, would ...", "..., according to a poll"), the clause
+        it hangs on minus the cue's own phrase; else, for a bare "he said." sentence,
+        the previous sentence of the paragraph.
+        """
         if cue is None:
-            return None
+            return []
         head = self._head(cue.i, cue.j)
         for dep in ("ccomp", "xcomp"):
             for child in head.children:
                 if child.dep_ == dep and not (cue.i <= child.i < cue.j):
                     i, j = child.left_edge.i, child.right_edge.i + 1
                     if j <= cue.i or i >= cue.j:
-                        return Segment("CON", i, j, cue.para)
-        return None
+                        return [Segment("CON", i, j, cue.para)]
+        tab = self.tab
+        skip = set(range(cue.i, cue.j))
+        if source is not None:
+            skip.update(range(source.i, source.j))
+        if head.dep_ != "ROOT" or self.doc[cue.i].lower_ == "according":
+            anchor = head if head.dep_ != "ROOT" else self.doc[cue.i]
+            scope = anchor.head
+            if scope.i != anchor.i:
+                skip.update(range(anchor.left_edge.i, anchor.right_edge.i + 1))
+                segs = self._fragments(scope.left_edge.i, scope.right_edge.i + 1, skip, cue.para)
+                if segs:
+                    return segs
+        # "“...” he said." : the cue sentence holds only cue and source.
+        sent = self.sent_of[cue.i]
+        lo = cue.i
+        while lo > 0 and self.sent_of[lo - 1] == sent:
+            lo -= 1
+        hi = cue.j
+        while hi < tab.n and self.sent_of[hi] == sent:
+            hi += 1
+        rest = [k for k in range(lo, hi) if k not in skip and not tab.space[k] and tab.pos[k] != "PUNCT"]
+        if not rest and lo > 0:
+            plo = lo - 1
+            while (
+                plo > 0
+                and self.sent_of[plo - 1] == sent - 1
+                and not (tab.space[plo - 1] and "\n" in tab.text[plo - 1])
+            ):
+                plo -= 1
+            if self.sent_of[plo] == sent - 1 and not (tab.space[lo - 1] and "\n" in tab.text[lo - 1]):
+                return self._fragments(plo, lo, set(), cue.para)
+        return []
+
+    def _fragments(self, lo: int, hi: int, skip: set[int], para: int) -> list[Segment]:
+        """Contiguous runs of ``[lo, hi)`` outside ``skip`` that hold a word."""
+        tab = self.tab
+        segs: list[Segment] = []
+        cur: list[int] = []
+        for m in range(lo, hi):
+            if m in skip or tab.space[m]:
+                if cur:
+                    segs.append(Segment("CON", cur[0], cur[-1] + 1, para))
+                    cur = []
+                continue
+            cur.append(m)
+        if cur:
+            segs.append(Segment("CON", cur[0], cur[-1] + 1, para))
+        return [s for s in segs if any(tab.pos[m] != "PUNCT" for m in range(s.i, s.j))]
 
     def _head(self, i: int, j: int) -> Any:
         """The token of ``doc[i:j]`` whose head lies outside the range (the span's root)."""
@@ -212,6 +290,46 @@ class Assembler:
             if tok.pos_ in ("VERB", "AUX") and not (i <= tok.head.i < j and tok.head.i != k):
                 return tok
         return self.doc[i:j].root
+
+    # -- nested attributions ------------------------------------------------------------------
+
+    def nested(self, drafts: list[Draft]) -> list[Draft]:
+        """Reported speech inside another attribution's content, from the parse.
+
+        PolNeAR does not annotate nested attributions, so the tagger rarely finds
+        them: "X said [officials had been warning Y that Z]" gets its inner record
+        here (a strong cue verb with a subject and a clausal complement).
+        """
+        tab = self.tab
+        taken: set[int] = set()
+        for d in drafts:
+            if d.cue is not None:
+                taken.update(range(d.cue.i, d.cue.j))
+        out: list[Draft] = []
+        for d in drafts:
+            if d.unattributed_hedge is not None:
+                continue
+            for seg in d.contents:
+                for k in range(seg.i, seg.j):
+                    if k in taken or tab.bucket[k] != "hi" or tab.pos[k] != "VERB":
+                        continue
+                    tok = self.doc[k]
+                    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+                    comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > k), None)
+                    if subj is None or comp is None or subj.lower_ in ("it", "there"):
+                        continue
+                    lo, hi = subj.left_edge.i, comp.right_edge.i + 1
+                    if lo < seg.i or hi > seg.j:
+                        continue
+                    cue_i = k
+                    while cue_i - 1 > subj.right_edge.i and tab.dep[cue_i - 1] in ("aux", "neg", "advmod"):
+                        cue_i -= 1
+                    cue = Segment("CUE", cue_i, k + 1, seg.para)
+                    src = Segment("SRC", lo, subj.right_edge.i + 1, seg.para)
+                    content = Segment("CON", comp.left_edge.i, hi, seg.para)
+                    taken.update(range(cue_i, k + 1))
+                    out.append(Draft(cue=cue, source=src, contents=[content]))
+        return out
 
     # -- unattributed hedged claims ------------------------------------------------------------
 
@@ -254,9 +372,13 @@ class Assembler:
         else:
             scope = anchor
         # "..., it is believed": the hedge hangs off the clause it qualifies.
-        if scope is anchor and anchor.dep_ in ("parataxis", "advcl", "ccomp") and anchor.head.i != anchor.i:
-            if anchor.i > anchor.head.i:
-                scope = anchor.head
+        if (
+            scope is anchor
+            and anchor.dep_ in ("parataxis", "advcl", "ccomp")
+            and anchor.head.i != anchor.i
+            and anchor.i > anchor.head.i
+        ):
+            scope = anchor.head
         lo, hi = scope.left_edge.i, scope.right_edge.i + 1
         skip = set(range(i, j))
         if scope is not anchor:
@@ -327,7 +449,11 @@ class Assembler:
         if root.pos_ in ("NOUN", "PRON", "NUM", "ADJ") and root.lemma_.lower() in lex.anonymous_heads:
             return "anonymous"
         words = low.split()
-        if words and words[-1] in lex.publication_words and any(t.pos_ == "PROPN" for t in self.doc[seg.i : seg.j]):
+        if (
+            words
+            and words[-1] in lex.publication_words
+            and any(t.pos_ == "PROPN" for t in self.doc[seg.i : seg.j])
+        ):
             return "publication"
         if mention is not None:
             return "person" if mention.etype == "PERSON" else "organisation"
@@ -370,7 +496,9 @@ class Assembler:
             resolved_from="pronoun" if target else None,
         )
 
-    def _resolve_person(self, tok_i: int, start: int, gender: str, history: list[tuple[int, Source, str]]) -> str | None:
+    def _resolve_person(
+        self, tok_i: int, start: int, gender: str, history: list[tuple[int, Source, str]]
+    ) -> str | None:
         """The named person a he/she source most likely is."""
         sent = self.sent_of[tok_i]
         best: tuple[int, str] | None = None
@@ -462,8 +590,12 @@ class Assembler:
                 or (words[-1] in self.lex.publication_words and target.pos_ == "PROPN")
             )
             if is_pub:
-                return Relay(text=self.article.text[rng[0] : rng[1]], start=rng[0], end=rng[1],
-                             entity=mention.entity if mention else None)
+                return Relay(
+                    text=self.article.text[rng[0] : rng[1]],
+                    start=rng[0],
+                    end=rng[1],
+                    entity=mention.entity if mention else None,
+                )
         return None
 
     def hedge(self, cue: Segment | None, contents: list[Segment]) -> str:
@@ -485,9 +617,12 @@ class Assembler:
         for window in windows:
             for k in window:
                 for phrase, rank, name in index.get(lower[k], ()):
-                    if k + len(phrase) <= window.stop and tuple(lower[k : k + len(phrase)]) == phrase:
-                        if best is None or rank < best[0]:
-                            best = (rank, name)
+                    if (
+                        k + len(phrase) <= window.stop
+                        and tuple(lower[k : k + len(phrase)]) == phrase
+                        and (best is None or rank < best[0])
+                    ):
+                        best = (rank, name)
         return best[1] if best else "none"
 
     def kind(self, cue_text: str, content: list[tuple[int, int]]) -> str:
@@ -510,6 +645,7 @@ def build(
     """All attributions of one article, with ids A1, A2, ... in text order."""
     asm = Assembler(article, doc, lex, tab)
     drafts = asm.drafts(segs)
+    drafts.extend(asm.nested(drafts))
     taken = {k for d in drafts if d.cue is not None for k in range(d.cue.i, d.cue.j)}
     if unattributed:
         drafts.extend(asm.unattributed(taken))

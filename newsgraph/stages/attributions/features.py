@@ -128,6 +128,21 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
     """Feature strings for each token of ``[i, j)``."""
     lower, lemma, pos, dep, head, bucket = tab.lower, tab.lemma, tab.pos, tab.dep, tab.head, tab.bucket
     quotes = _quote_states(tab.text, i, j)
+    has_quote = "qpara=" + str("q" in quotes)
+    # Whether a strong cue word sits earlier / later in the same sentence: decides
+    # if a sentence carries an attribution at all, and on which side the roles are.
+    side = [""] * (j - i)
+    start = i
+    for k in range(i, j + 1):
+        if k == j or (k > start and tab.sent_start[k]):
+            hi = [m for m in range(start, k) if bucket[m] == "hi"]
+            for m in range(start, k):
+                left = any(c < m for c in hi)
+                right = any(c > m for c in hi)
+                side[m - i] = (
+                    "scue=" + ("L" if left else "") + ("R" if right else "") + ("C" if m in hi else "")
+                )
+            start = k
     out: list[list[str]] = []
     for k in range(i, j):
         low = lower[k]
@@ -150,6 +165,8 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
             "hcue=" + hb,
             "d|hcue=" + dep[k] + "|" + hb,
             "e=" + tab.ent[k],
+            side[k - i],
+            has_quote,
         ]
         if hb != "no":
             f.append("hl=" + lemma[h])

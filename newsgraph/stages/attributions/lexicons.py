@@ -66,7 +66,9 @@ class Lexicons:
         self.anonymous_heads = frozenset(sources["anonymous_heads"])
         self.anonymous_markers = tuple(sources["anonymous_markers"])
         self.pronouns: dict[str, dict[str, str]] = sources["pronouns"]
-        self.honorifics: dict[str, frozenset[str]] = {g: frozenset(v) for g, v in sources["honorifics"].items()}
+        self.honorifics: dict[str, frozenset[str]] = {
+            g: frozenset(v) for g, v in sources["honorifics"].items()
+        }
         pubs = self._toml("publications.toml")
         self.publication_names = frozenset(pubs["names"])
         self.publication_words = frozenset(pubs["words"])

@@ -31,7 +31,9 @@ def load_tagger(path: str | None = None) -> Any:
 
     model = Path(path) if path else DATA / MODEL_NAME
     if not model.exists():
-        raise ConfigError("E107", path=str(model), detail="model file missing: run `newsgraph train attribution`")
+        raise ConfigError(
+            "E107", path=str(model), detail="model file missing: run `newsgraph train attribution`"
+        )
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
     return tagger

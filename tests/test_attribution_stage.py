@@ -1,0 +1,202 @@
+"""The attributions stage on hand-written news sentences, and on bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsgraph.model import Article, Entity, Mention, Removed
+from newsgraph.stages.attributions import make_stage
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stage():  # type: ignore[no-untyped-def]
+    return make_stage()
+
+
+def analyse(nlp, stage, text: str, removed: list[Removed] | None = None) -> Article:  # type: ignore[no-untyped-def]
+    """Parse, add PERSON/ORG entities from spaCy NER (as the entities stage would), run the stage."""
+    article = Article(text=text)
+    article.removed = removed or []
+    article.doc = nlp(article.masked_text())
+    ents: dict[str, Entity] = {}
+    for ent in article.doc.ents:
+        if ent.label_ not in ("PERSON", "ORG", "GPE", "NORP"):
+            continue
+        key = ent.text.split()[-1] if ent.label_ == "PERSON" else ent.text
+        entity = ents.setdefault(key, Entity(id=f"E{len(ents) + 1}", name=ent.text, type=ent.label_))
+        entity.mentions.append(Mention(ent.start_char, ent.end_char, ent.text))
+    article.entities = list(ents.values())
+    return stage(article)
+
+
+def check_offsets(article: Article) -> None:
+    text = article.text
+    for att in article.attributions:
+        assert text[att.content.start : att.content.end] == att.content.text
+        for span in att.content_spans:
+            assert text[span.start : span.end] == span.text
+        if att.cue is not None:
+            assert text[att.cue.start : att.cue.end] == att.cue.text
+        src = att.source
+        if src.start is not None and src.end is not None:
+            assert text[src.start : src.end] == src.text
+        else:
+            assert src.type == "unattributed"
+        assert not article.in_removed(att.content.start, att.content.end)
+    assert [a.id for a in article.attributions] == [f"A{n}" for n in range(1, len(article.attributions) + 1)]
+
+
+def by_cue(article: Article, cue: str):  # type: ignore[no-untyped-def]
+    found = [a for a in article.attributions if a.cue is not None and a.cue.text.startswith(cue)]
+    assert found, f"no attribution with cue {cue!r}: {[(a.cue and a.cue.text) for a in article.attributions]}"
+    return found[0]
+
+
+def entity_name(article: Article, entity_id: str | None) -> str | None:
+    return next((e.name for e in article.entities if e.id == entity_id), None)
+
+
+def test_quote_first_direct(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "“The bridge will reopen next week after the repairs are finished,” Maria Lopez said on Monday.\n"
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.kind == "direct"
+    assert att.source.text == "Maria Lopez"
+    assert att.source.type == "person"
+    assert "bridge will reopen" in att.content.text
+
+
+def test_pronoun_speaker_resolved_to_previous_source(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Anna Weber, the regional governor, confirmed that the dam had held through the night.\n"
+        "The river rose by two metres on Tuesday and flooded several farms.\n"
+        "She said: “The water is falling now. Nobody has been hurt.”\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.source.text == "She"
+    assert att.source.resolved_from == "pronoun"
+    assert entity_name(art, att.source.entity) == "Anna Weber"
+    assert att.kind == "direct"
+
+
+def test_anonymous_source_with_relay(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Two officials familiar with the talks told Reuters that the trade deal was close to being signed.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "told")
+    assert att.source.type == "anonymous"
+    assert att.source.entity is None
+    assert att.relayed_by is not None and att.relayed_by.text == "Reuters"
+    assert att.content.text.startswith("that the trade deal")
+
+
+def test_unattributed_hedges(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The finance minister reportedly resigned on Friday after a row over the budget.\n"
+        "The decision is said to have surprised the prime minister.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    reported = by_cue(art, "reportedly")
+    assert reported.source.type == "unattributed"
+    assert reported.hedge == "reported"
+    assert "resigned on Friday" in reported.content.text
+    said = [a for a in art.attributions if a.cue is not None and "said" in a.cue.text]
+    assert said and said[0].source.type == "unattributed" and said[0].hedge == "reported"
+
+
+def test_according_to(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "According to Peter Novak, an economist at the central bank, prices will keep rising until spring.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "According to")
+    assert att.kind == "according_to"
+    assert att.source.text is not None and att.source.text.startswith("Peter Novak")
+    assert "prices will keep rising" in att.content.text
+
+
+def test_publication_source(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "The Guardian revealed last month that the ministry had hidden the safety report for two years.\n"
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "revealed")
+    assert att.source.type == "publication"
+    assert att.source.text == "The Guardian"
+
+
+def test_removed_range_yields_nothing(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    story = "The mayor said the road would close on Sunday.\n"
+    promo = "Subscribers said our newsletter is the best, so sign up today and save half the price.\n"
+    text = story + promo
+    art = analyse(nlp, stage, text, [Removed(len(story), len(text), "promo")])
+    check_offsets(art)
+    assert art.attributions, "the story sentence should still yield its attribution"
+    assert all(a.content.end <= len(story) for a in art.attributions)
+
+
+def test_nested_attribution_has_parent(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The senator said that the general had told him the troops would leave the border region by June.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    parents = {a.id: a.parent for a in art.attributions}
+    ids = set(parents)
+    assert all(p is None or p in ids for p in parents.values())
+    assert all(p != i for i, p in parents.items())
+
+
+def test_no_doc_or_empty_doc(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    art = stage(Article(text="nothing parsed"))
+    assert art.attributions == []
+    empty = Article(text="")
+    empty.doc = nlp("")
+    assert stage(empty).attributions == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "“",
+                "”",
+                '"',
+                "he said",
+                "according to",
+                "reportedly",
+                "it is believed",
+                "officials told",
+                "Москва заявила",
+                "北京",
+                ",",
+                ".",
+                "\n",
+                "\n\n",
+                "She added:",
+                "the minister",
+                "Smith",
+            ]
+        ),
+        max_size=60,
+    ).map(" ".join)
+)
+def test_bad_input_never_crashes(nlp, stage, text: str) -> None:  # type: ignore[no-untyped-def]
+    check_offsets(analyse(nlp, stage, text))
+
+
+def test_long_paragraph_without_punctuation(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(["officials said the council would vote"] * 1500)  # ~9,000 words, one paragraph
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
