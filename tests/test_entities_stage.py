@@ -180,3 +180,44 @@ def test_no_parse_or_mismatched_parse_is_a_warning(nlp) -> None:  # type: ignore
 def test_parts_of_splits_hyphens_and_drops_periods() -> None:
     assert parts_of("Bashir al-Assad") == ("bashir", "al", "assad")
     assert parts_of("U.S.") == ("us",)
+
+
+def test_lists_are_not_roles_and_prefix_names_join(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Speakers included Lena Hart, Senator Paul Brandt, and others. "
+        "The White House and the House of Representatives disagreed, and the House voted on Friday."
+    )
+
+    def ents(doc):  # type: ignore[no-untyped-def]
+        words = [t.text for t in doc]
+        lena, paul = words.index("Lena"), words.index("Paul")
+        white = words.index("White")
+        rep = words.index("Representatives")
+        last_house = len(words) - 1 - words[::-1].index("House")
+        return [
+            Span(doc, lena, lena + 2, "PERSON"),
+            Span(doc, paul, paul + 2, "PERSON"),
+            Span(doc, white, white + 2, "ORG"),
+            Span(doc, rep - 2, rep + 1, "ORG"),
+            Span(doc, last_house, last_house + 1, "ORG"),
+        ]
+
+    article = analyse(nlp, text, ents=ents)
+    check_offsets(article)
+    assert by_name(article, "Lena Hart").roles == []  # "Senator Paul Brandt" is the next person
+    assert [r.text for r in by_name(article, "Paul Brandt").roles] == ["Senator"]
+    house = by_name(article, "House of Representatives")
+    assert house.aliases == ["House of Representatives", "House"]
+    assert by_name(article, "White House").aliases == ["White House"]
+
+
+def test_lowercase_and_possessive_determiners_are_trimmed(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Officials at her State Department said the state would appeal."
+
+    def ents(doc):  # type: ignore[no-untyped-def]
+        words = [t.text for t in doc]
+        her, state = words.index("her"), words.index("state")
+        return [Span(doc, her, her + 3, "ORG"), Span(doc, state, state + 1, "ORG")]
+
+    article = analyse(nlp, text, ents=ents)
+    assert [(e.name, e.aliases) for e in article.entities] == [("State Department", ["State Department"])]

@@ -40,10 +40,11 @@ def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) ->
         return []
     starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
     bounds = [*starts, len(doc)]
+    people = {c.start: c.end - c.start for c in cands if c.label == "PERSON"}
     for cand in cands:
         if cand.label == "PERSON":
             sent_end = bounds[bisect_right(starts, cand.start)]
-            roles = find_roles(doc, cand, sent_end, lex)
+            roles = find_roles(doc, cand, sent_end, lex, people)
             cand.roles = [r for r in roles if _span_ok(article, doc, doc_text, r[0], r[1])]
     return build_entities(doc, article.text, cands, lex)
 

@@ -37,13 +37,20 @@ class Candidate:
 
 def _strip(doc: Any, start: int, end: int) -> tuple[int, int]:
     """Drop a leading determiner and trailing punctuation / possessive marks."""
-    while start < end and doc[start].lower_ in _DETERMINERS:
+    # "the Kremlin", "her State Department": the name starts after the determiner
+    while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].tag_ == "PRP$"):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS" or doc[end - 1].is_space):
         end -= 1
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
     return start, end
+
+
+def _lowercase(text: str) -> bool:
+    """True when the text has cased letters but no capital (scripts without case pass)."""
+    cased = [c for c in text if c.lower() != c.upper()]
+    return bool(cased) and not any(c.isupper() for c in cased)
 
 
 def _attitude(doc: Any, start: int, end: int, lex: Lexicon) -> bool:
@@ -156,6 +163,8 @@ def collect(doc: Any, lex: Lexicon) -> list[Candidate]:
             continue
         if any(doc[i].is_space or doc[i].text == ":" or "\n" in doc[i].text for i in range(s, e)):
             continue  # runs over a line break or a speaker label ("WALLACE: Let's start")
+        if _lowercase(doc[s:e].text):
+            continue  # "state" tagged ORG: a name in a cased script has a capital
         if label in lex.facility_name_labels and all(doc[i].tag_ in _PROPER_TAGS for i in range(s, e)):
             k = _match_suffix(doc, e, lex)
             if k:

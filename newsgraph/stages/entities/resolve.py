@@ -10,7 +10,7 @@ Within one article:
   keeps a mention apart too;
 * other names group by their words (case-insensitive, periods dropped, spelling
   variants from ``corrections.toml``), then acronyms ("ICC") and shortened ORG names
-  ("Bloomberg" -> "Bloomberg News" when only one such ORG exists) join their full form.
+  ("Bloomberg" -> "Bloomberg News" when only one ORG starts so) join their full form.
 
 Everything is dictionary look-ups over the candidates: linear in their number.
 """
@@ -152,9 +152,10 @@ def _group_others(
                 initials[letters].add(i)
         if cands[i].label in ("ORG", "FAC") and len(parts[i]) > 1:
             p = parts[i]
+            # prefixes only: "Bloomberg" of "Bloomberg News", "House" of "House of Representatives";
+            # a suffix is usually generic ("House" of "White House", "Department")
             for k in range(1, len(p)):
                 affixes[p[:k]].add(i)
-                affixes[p[k:]].add(i)
     for i in list(by_key.values()):
         bare = texts[i].replace(".", "")
         if 1 < len(bare) <= 6 and bare.isalpha() and bare.isupper():
@@ -244,7 +245,8 @@ def build_entities(doc: Any, text: str, cands: list[Candidate], lex: Lexicon) ->
             labels,
             key=lambda lb: (labels[lb], lb == "PERSON", -min(i for i in members if cands[i].label == lb)),
         )
-        best = max(members, key=lambda i: (len(parts[i]), len(texts[i]), -i))
+        # fullest form; mixed case beats a shouted headline form ("PHILADELPHIA")
+        best = max(members, key=lambda i: (len(parts[i]), not texts[i].isupper(), len(texts[i]), -i))
         aliases: list[str] = []
         mentions: list[Mention] = []
         roles: dict[tuple[int, int], Role] = {}

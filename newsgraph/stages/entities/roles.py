@@ -67,10 +67,10 @@ def _premodifier(doc: Any, cand: Candidate, root: Any, lex: Lexicon) -> tuple[in
     if end <= start:
         return None
     span = doc[start:end]
-    if any(t.is_punct and t.text not in ("-", "–", ".") for t in span) or any(
-        t.tag_ in _FINITE for t in span
+    if any(
+        (t.is_punct and t.text not in ("-", "–", ".")) or t.tag_ in _FINITE or t.pos_ == "CCONJ" for t in span
     ):
-        return None
+        return None  # a list or a clause ("speakers Ryan and Senate Majority Leader"), not a role
     if _is_role_word(doc[end - 1], lex) or doc[end - 1].text in lex.title_words:
         return start, end
     return None
@@ -132,8 +132,30 @@ def _apposition_before(doc: Any, cand: Candidate, root: Any, lex: Lexicon) -> tu
     return (s, e) if e > s else None
 
 
-def find_roles(doc: Any, cand: Candidate, sent_end: int, lex: Lexicon) -> list[tuple[int, int]]:
-    """Role spans (token ranges) for one PERSON candidate."""
+def _names_someone_else(doc: Any, span: tuple[int, int], people: dict[int, int]) -> bool:
+    """True when the span's head phrase holds another person's full name or ends in a name.
+
+    "Rick Santorum, Senator Marco Rubio, ..." is a list, not Santorum's role; a surname
+    as a modifier stays ("Clinton campaign spokesman Brian Fallon"), and so does a name
+    after a preposition ("attorney general under former President George W. Bush").
+    """
+    start, end = span
+    for i in range(start, end):
+        if doc[i].pos_ == "ADP":
+            return False
+        n = people.get(i)
+        if n is not None and (n >= 2 or i + n >= end):
+            return True
+    return False
+
+
+def find_roles(
+    doc: Any, cand: Candidate, sent_end: int, lex: Lexicon, people: dict[int, int] | None = None
+) -> list[tuple[int, int]]:
+    """Role spans (token ranges) for one PERSON candidate.
+
+    ``people`` maps the first token of every PERSON name in the document to its length.
+    """
     roles: list[tuple[int, int]] = []
     root = _name_root(doc, cand)
     title_span: tuple[int, int] | None = None
@@ -155,4 +177,6 @@ def find_roles(doc: Any, cand: Candidate, sent_end: int, lex: Lexicon) -> list[t
     before = _apposition_before(doc, cand, root, lex)
     if before and not any(s <= before[0] < e for s, e in roles):
         roles.append(before)
+    if people:
+        roles = [r for r in roles if not _names_someone_else(doc, r, people)]
     return roles
