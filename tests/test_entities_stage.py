@@ -221,3 +221,18 @@ def test_lowercase_and_possessive_determiners_are_trimmed(nlp) -> None:  # type:
 
     article = analyse(nlp, text, ents=ents)
     assert [(e.name, e.aliases) for e in article.entities] == [("State Department", ["State Department"])]
+
+
+def test_definite_description_resolves_to_the_one_role_holder(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Marta Solberg, the Norwegian trade minister, arrived on Monday. "
+        "The Norwegian trade minister said the talks were useful. "
+        "The dictator was not invited."
+    )
+    article = analyse(nlp, text)
+    check_offsets(article)
+    marta = by_name(article, "Marta Solberg")
+    assert [r.text for r in marta.roles] == ["Norwegian trade minister"]
+    assert [m.text for m in marta.mentions] == ["Marta Solberg", "The Norwegian trade minister"]
+    assert "The Norwegian trade minister" in marta.aliases
+    assert not any("dictator" in a for e in article.entities for a in e.aliases)

@@ -25,7 +25,7 @@ from ...model import Article
 from ...pipeline import BaseStage
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Candidate, collect
-from .resolve import build_entities
+from .resolve import add_descriptions, build_entities
 from .roles import find_roles
 
 __all__ = ["EntitiesStage", "entities_from_doc", "make_stage"]
@@ -46,7 +46,9 @@ def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) ->
             sent_end = bounds[bisect_right(starts, cand.start)]
             roles = find_roles(doc, cand, sent_end, lex, people)
             cand.roles = [r for r in roles if _span_ok(article, doc, doc_text, r[0], r[1])]
-    return build_entities(doc, article.text, cands, lex)
+    entities = build_entities(doc, article.text, cands, lex)
+    add_descriptions(doc, article.text, entities, lambda a, b: not article.in_removed(a, b))
+    return entities
 
 
 def _span_ok(article: Article, doc: Any, doc_text: str, start: int, end: int) -> bool:

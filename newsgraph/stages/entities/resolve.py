@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from ...model import Entity, Mention, Role
@@ -312,3 +313,58 @@ def _gender(
         if f > m:
             return "f"
     return None
+
+
+def add_descriptions(doc: Any, text: str, entities: list[Entity], usable: Callable[[int, int], bool]) -> None:
+    """Resolve "the Russian president" to the one person given that role earlier.
+
+    Safe cases only: a definite description ("the" + the exact words of a role of two
+    or more tokens) that belongs to exactly one person in the article, after that role
+    was first given, and not inside another mention or role. "the dictator" (never given
+    as a role) stays unresolved.
+    """
+    table: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    first_end: dict[tuple[str, ...], int] = {}
+    covered = bytearray(len(text) + 1)
+    by_id = {e.id: e for e in entities}
+    for ent in entities:
+        if ent.type != "PERSON":
+            continue  # a description may hold other names: "the Russian president"
+        for fact in [*ent.mentions, *ent.roles]:
+            covered[fact.start : fact.end] = b"\x01" * (fact.end - fact.start)
+        for role in ent.roles:
+            span = doc.char_span(role.start, role.end)
+            if span is None or len(span) < 2:
+                continue
+            key = tuple(t.lower_ for t in span)
+            table[key].add(ent.id)
+            first_end[key] = min(first_end.get(key, role.end), role.end)
+    if not table:
+        return
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key in table:
+        by_first[key[0]].append(key)
+    n = len(doc)
+    for i in range(n - 1):
+        if doc[i].lower_ != "the":
+            continue
+        for key in by_first.get(doc[i + 1].lower_, ()):
+            k = len(key)
+            if i + 1 + k > n or any(doc[i + 1 + j].lower_ != key[j] for j in range(k)):
+                continue
+            owners = table[key]
+            start, end = doc[i].idx, doc[i + k].idx + len(doc[i + k].text)
+            if (
+                len(owners) != 1
+                or start < first_end[key]
+                or any(covered[start:end])
+                or not usable(start, end)
+            ):
+                continue
+            ent = by_id[next(iter(owners))]
+            ent.mentions.append(Mention(start, end, text[start:end]))
+            ent.mentions.sort(key=lambda m: m.start)
+            if text[start:end].lower() not in (a.lower() for a in ent.aliases):
+                ent.aliases.append(text[start:end])
+            covered[start:end] = b"\x01" * (end - start)
+            break
