@@ -330,7 +330,8 @@ def add_descriptions(doc: Any, text: str, entities: list[Entity], usable: Callab
     for ent in entities:
         if ent.type != "PERSON":
             continue  # a description may hold other names: "the Russian president"
-        for fact in [*ent.mentions, *ent.roles]:
+        facts: list[Mention | Role] = [*ent.mentions, *ent.roles]
+        for fact in facts:
             covered[fact.start : fact.end] = b"\x01" * (fact.end - fact.start)
         for role in ent.roles:
             span = doc.char_span(role.start, role.end)
