@@ -116,3 +116,23 @@ def test_long_paragraph_without_punctuation_is_linear(nlp) -> None:  # type: ign
 )
 def test_odd_inputs(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     run(nlp, text)
+
+
+def test_doc_without_tagger_or_parser() -> None:
+    """A pipeline with NER only (no tags, heads or sentences) still gives valid entities."""
+    import spacy
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("en")
+    text = "President Anna Berg met Berg at the Tartus naval base. He left."
+    doc = nlp(text)
+    doc.ents = [Span(doc, 1, 3, "PERSON"), Span(doc, 4, 5, "PERSON"), Span(doc, 7, 8, "ORG")]
+    article = Article(text=text)
+    article.doc = doc
+    out = STAGE(article)
+    anna = out.entities[0]
+    assert (anna.name, anna.aliases) == ("Anna Berg", ["Anna Berg", "President Anna Berg", "Berg"])
+    assert [r.text for r in anna.roles] == ["President"]
+    for ent in out.entities:
+        for m in ent.mentions:
+            assert text[m.start : m.end] == m.text

@@ -164,7 +164,9 @@ def _group_others(
             if len(found) == 1:
                 uf.join(next(iter(found)), i)
                 continue
-        if cands[i].label == "ORG":
+        if cands[i].label == "ORG" and tuple(texts[i].split()) not in lex.forced_labels:
+            # a known standalone name ("White House") is not short for a longer one
+            # ("White House Office of Strategic Initiatives")
             found = {uf.find(j) for j in affixes.get(parts[i], set())}
             if len(found) == 1:
                 uf.join(next(iter(found)), i)
