@@ -12,9 +12,43 @@ from newsgraph.errors import BadInput
 
 pytestmark = pytest.mark.slow
 
-WORDS = ["Putin", "said", "“", "”", '"', "'", "Moscow", "on", "Sunday", "he", "told", "reporters", "that",
-         "according", "to", "officials", "reportedly", "Damascus", "bombed", ",", ".", "\n", "February", "30",
-         "ministre", "a", "déclaré", "Genève", "мир", "北京", "2015", "sources", "close", "the", "Kremlin"]
+WORDS = [
+    "Putin",
+    "said",
+    "“",
+    "”",
+    '"',
+    "'",
+    "Moscow",
+    "on",
+    "Sunday",
+    "he",
+    "told",
+    "reporters",
+    "that",
+    "according",
+    "to",
+    "officials",
+    "reportedly",
+    "Damascus",
+    "bombed",
+    ",",
+    ".",
+    "\n",
+    "February",
+    "30",
+    "ministre",
+    "a",
+    "déclaré",
+    "Genève",
+    "мир",
+    "北京",
+    "2015",
+    "sources",
+    "close",
+    "the",
+    "Kremlin",
+]
 
 
 def check(article: Any) -> None:
@@ -58,8 +92,14 @@ def test_random_news_like_text(newsgraph: Any, text: str) -> None:
         "On February 30, 2024 and on 31/31/2025 the army said it bombed nothing.",
         "\n\n\n".join(["Read more"] * 20) + "\nThe minister said talks would resume on Sunday.",
     ],
-    ids=["10k-words-no-punctuation", "unbalanced-quotes", "nested-quotes", "french", "impossible-dates",
-         "mostly-boilerplate"],
+    ids=[
+        "10k-words-no-punctuation",
+        "unbalanced-quotes",
+        "nested-quotes",
+        "french",
+        "impossible-dates",
+        "mostly-boilerplate",
+    ],
 )
 def test_hostile_texts(newsgraph: Any, text: str) -> None:
     article = newsgraph.analyze_text(text, published="2024-12-12")
