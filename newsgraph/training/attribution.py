@@ -31,23 +31,28 @@ PARAMS = {
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
 }
+SCHEME = "BIO"  # tag scheme: "BIO" or "BILOU"
 ROLE_TAG = {"source": "SRC", "cue": "CUE", "content": "CON"}
 
 
-def token_labels(doc: Any, gold: list[GoldAttribution]) -> list[str]:
-    """BIO labels per token of ``doc`` from gold attributions (inner ones painted last)."""
+def token_labels(doc: Any, gold: list[GoldAttribution], scheme: str = "BIO") -> list[str]:
+    """BIO (or BILOU) labels per token of ``doc`` from gold attributions (inner ones painted last)."""
     labels = ["O"] * len(doc)
     starts = [t.idx for t in doc]
     ends = [t.idx + len(t.text) for t in doc]
 
     def paint(segs: list[tuple[int, int]], tag: str) -> None:
         for s, e in segs:
-            first = True
-            for t in doc:
-                if t.is_space or ends[t.i] <= s or starts[t.i] >= e:
-                    continue
-                labels[t.i] = ("B-" if first else "I-") + tag
-                first = False
+            toks = [t.i for t in doc if not (t.is_space or ends[t.i] <= s or starts[t.i] >= e)]
+            for n, k in enumerate(toks):
+                if scheme == "BILOU" and len(toks) == 1:
+                    labels[k] = "U-" + tag
+                elif n == 0:
+                    labels[k] = "B-" + tag
+                elif scheme == "BILOU" and n == len(toks) - 1:
+                    labels[k] = "L-" + tag
+                else:
+                    labels[k] = "I-" + tag
 
     def size(a: GoldAttribution) -> int:
         return sum(e - s for s, e in a.content) or 0
@@ -60,13 +65,13 @@ def token_labels(doc: Any, gold: list[GoldAttribution]) -> list[str]:
 
 
 def build_sequences(
-    docs: list[Any], golds: list[list[GoldAttribution]]
+    docs: list[Any], golds: list[list[GoldAttribution]], scheme: str = "BIO"
 ) -> list[tuple[list[list[str]], list[str]]]:
     """(features, labels) per paragraph of every article."""
     lex = load()
     seqs = []
     for doc, gold in zip(docs, golds, strict=True):
-        labels = token_labels(doc, gold)
+        labels = token_labels(doc, gold, scheme)
         tab = Table(doc, lex)
         for i, j in paragraphs(doc):
             seqs.append((sequence_features(tab, i, j), labels[i:j]))
@@ -108,15 +113,20 @@ def train(data: str, *, out: str | None = None, limit: int | None = None) -> dic
 
 
 def train_docs(
-    docs: list[Any], golds: list[list[GoldAttribution]], *, out: str | None = None
+    docs: list[Any],
+    golds: list[list[GoldAttribution]],
+    *,
+    out: str | None = None,
+    scheme: str = SCHEME,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train from parsed docs (lets callers reuse a cache of parses)."""
     model_path = Path(out) if out else DATA / MODEL_NAME
     t0 = time.perf_counter()
-    seqs = build_sequences(docs, golds)
+    seqs = build_sequences(docs, golds, scheme)
     t_feat = time.perf_counter() - t0
     t1 = time.perf_counter()
-    fit(seqs, str(model_path))
+    fit(seqs, str(model_path), params)
     t_fit = time.perf_counter() - t1
     digest = hashlib.sha256(model_path.read_bytes()).hexdigest()[:16]
     return {
@@ -125,7 +135,8 @@ def train_docs(
         "sequences": len(seqs),
         "tokens": sum(len(y) for _, y in seqs),
         "attributions": sum(len(g) for g in golds),
-        "params": PARAMS,
+        "params": dict(PARAMS, **(params or {})),
+        "scheme": scheme,
         "feature_seconds": round(t_feat, 1),
         "fit_seconds": round(t_fit, 1),
         "model_bytes": model_path.stat().st_size,

@@ -33,8 +33,8 @@ class AttributionsStage(BaseStage):
         if doc is None or len(doc) == 0:
             article.attributions = []
             return article
-        segs, tab = tag_segments(doc, self.lex, self.tagger)
-        article.attributions = build(article, doc, self.lex, segs, tab, unattributed=self.unattributed)
+        segs, tab, paras = tag_segments(doc, self.lex, self.tagger)
+        article.attributions = build(article, doc, self.lex, segs, tab, paras, unattributed=self.unattributed)
         return article
 
 

@@ -36,6 +36,8 @@ MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+SNAP_DEPS = frozenset({"ccomp", "xcomp", "dobj"})
+OBJECT_DEPS = frozenset({"dobj", "prep", "oprd", "xcomp", "dative"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "parataxis")
 
 
@@ -74,6 +76,8 @@ class Assembler:
                 n += 1
             self.sent_of[k] = n
         self.mentions = self._mentions()
+        self.snap = True
+        self.rules = True
         self.mention_starts = [m.start for m in self.mentions]
 
     # -- spans --------------------------------------------------------------------------------
@@ -145,10 +149,13 @@ class Assembler:
                     ):
                         d.source = None
                 if d.source is not None:
-                    src = d.source
+                    src = self._trim_according(d, d.source)
+                    d.source = src
                     d.contents = [c for c in d.contents if not (c.i < src.j and src.i < c.j)]
                 if not d.contents:
                     d.contents = self._dep_content(d.cue, d.source)
+                elif self.snap:
+                    d.contents = self._snap(d)
                 if d.contents:
                     d.contents.sort(key=lambda s: s.i)
                     out.append(d)
@@ -216,6 +223,66 @@ class Assembler:
         """A cue-less content segment continues ``prev`` when it is a quotation."""
         first = self.doc[seg.i].text
         return bool(first) and first[0] in OPENING
+
+    def _trim_according(self, d: Draft, src: Segment) -> Segment:
+        """For "according to X, Y": the source ends where the object of "to" does; the rest is content."""
+        cue = d.cue
+        if cue is None or self.tab.lower[cue.i] != "according" or src.i < cue.j:
+            return src
+        for k in range(cue.i, min(cue.j + 1, self.tab.n)):
+            for child in self.doc[k].children:
+                if child.dep_ == "pobj":
+                    end = self.tab.right[child.i] + 1
+                    if src.i <= end < src.j:
+                        rest = Segment("CON", end, src.j, src.para)
+                        while rest.i < rest.j and self.tab.pos[rest.i] == "PUNCT":
+                            rest.i += 1
+                        if rest.i < rest.j:
+                            after = [c for c in d.contents if c.i >= src.j]
+                            if after and after[0].i == src.j:
+                                after[0].i = rest.i
+                            else:
+                                d.contents.append(rest)
+                                d.contents.sort(key=lambda s: s.i)
+                        return Segment("SRC", src.i, end, src.para)
+                    return src
+        return src
+
+    def _snap(self, d: Draft) -> list[Segment]:
+        """Stretch a content fragment to the cue's complement subtree when one edge already matches.
+
+        The tagger often stops a long content early ("that Mr. Clarke" for a whole
+        clause); when the fragment starts (or ends) exactly where the cue verb's
+        complement does, its other edge is taken from the parse.
+        """
+        if d.cue is None:
+            return d.contents
+        tab = self.tab
+        head = self._head(d.cue.i, d.cue.j)
+        own = set(range(d.cue.i, d.cue.j))
+        if d.source is not None:
+            own.update(range(d.source.i, d.source.j))
+        out = list(d.contents)
+        # The cue verb's complements, and the object of a preposition inside the cue
+        # ("commented on [the collapse of the regime]").
+        cands = [c for c in head.children if c.dep_ in SNAP_DEPS]
+        for k in range(d.cue.i, d.cue.j):
+            if tab.dep[k] == "prep":
+                cands.extend(c for c in self.doc[k].children if c.dep_ == "pobj")
+        for child in cands:
+            lo, hi = tab.left[child.i], tab.right[child.i] + 1
+            if any(k in own for k in range(lo, hi)) or any(
+                tab.space[k] and "\n" in tab.text[k] for k in range(lo, hi)
+            ):
+                continue
+            for n, seg in enumerate(out):
+                if (seg.i == lo and seg.j < hi) or (seg.j == hi and lo < seg.i):
+                    out[n] = Segment(seg.role, lo, hi, seg.para)
+                else:
+                    continue
+                out = [s for m, s in enumerate(out) if m == n or not (lo <= s.i and s.j <= hi)]
+                break
+        return out
 
     def _dep_content(self, cue: Segment | None, source: Segment | None) -> list[Segment]:
         """Content from the parse when the tagger found none for a cue.
@@ -300,7 +367,6 @@ class Assembler:
         them: "X said [officials had been warning Y that Z]" gets its inner record
         here (a strong cue verb with a subject and a clausal complement).
         """
-        tab = self.tab
         taken: set[int] = set()
         for d in drafts:
             if d.cue is not None:
@@ -310,25 +376,64 @@ class Assembler:
             if d.unattributed_hedge is not None:
                 continue
             for seg in d.contents:
-                for k in range(seg.i, seg.j):
-                    if k in taken or tab.bucket[k] != "hi" or tab.pos[k] != "VERB":
-                        continue
-                    tok = self.doc[k]
-                    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-                    comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > k), None)
-                    if subj is None or comp is None or subj.lower_ in ("it", "there"):
-                        continue
-                    lo, hi = subj.left_edge.i, comp.right_edge.i + 1
-                    if lo < seg.i or hi > seg.j:
-                        continue
-                    cue_i = k
-                    while cue_i - 1 > subj.right_edge.i and tab.dep[cue_i - 1] in ("aux", "neg", "advmod"):
-                        cue_i -= 1
-                    cue = Segment("CUE", cue_i, k + 1, seg.para)
-                    src = Segment("SRC", lo, subj.right_edge.i + 1, seg.para)
-                    content = Segment("CON", comp.left_edge.i, hi, seg.para)
-                    taken.update(range(cue_i, k + 1))
-                    out.append(Draft(cue=cue, source=src, contents=[content]))
+                out.extend(self._speech_clauses(seg.i, seg.j, seg.para, taken))
+        return out
+
+    def uncovered(self, drafts: list[Draft], paras: list[tuple[int, int]]) -> list[Draft]:
+        """Speech clauses ("X told Y that Z") in sentences where the tagger found no attribution."""
+        busy: set[int] = set()
+        for d in drafts:
+            for seg in [d.cue, d.source, *d.contents]:
+                if seg is not None:
+                    busy.update(self.sent_of[k] for k in range(seg.i, seg.j))
+        taken: set[int] = set()
+        out: list[Draft] = []
+        for p, (i, j) in enumerate(paras):
+            lo = i
+            for k in range(i, j + 1):
+                if k == j or (k > lo and self.sent_of[k] != self.sent_of[lo]):
+                    if self.sent_of[lo] not in busy:
+                        out.extend(self._speech_clauses(lo, k, p, taken))
+                    lo = k
+        return out
+
+    def _speech_clauses(self, lo_lim: int, hi_lim: int, para: int, taken: set[int]) -> list[Draft]:
+        """Strong cue verbs in ``[lo_lim, hi_lim)`` with a subject and a following complement.
+
+        The complement is a clause ("said [that ...]"), or for the object cues of
+        ``cues.toml`` the objects ("framing [the defeat of Assad as a victory]").
+        """
+        tab = self.tab
+        out: list[Draft] = []
+        for k in range(lo_lim, hi_lim):
+            if k in taken or tab.pos[k] != "VERB":
+                continue
+            if tab.bucket[k] != "hi" and tab.lemma[k] not in self.lex.object_cues:
+                continue
+            tok = self.doc[k]
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subj is None or subj.lower_ in ("it", "there"):
+                continue
+            comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > k), None)
+            if comp is not None:
+                c_lo, hi = tab.left[comp.i], tab.right[comp.i] + 1
+            elif tab.lemma[k] in self.lex.object_cues:
+                objs = [c for c in tok.children if c.i > k and c.dep_ in OBJECT_DEPS]
+                if not any(c.dep_ == "dobj" for c in objs):
+                    continue
+                c_lo, hi = tab.left[objs[0].i], tab.right[objs[-1].i] + 1
+            else:
+                continue
+            lo = tab.left[subj.i]
+            if lo < lo_lim or hi > hi_lim:
+                continue
+            cue_i = k
+            while cue_i - 1 > tab.right[subj.i] and tab.dep[cue_i - 1] in ("aux", "neg", "advmod"):
+                cue_i -= 1
+            cue = Segment("CUE", cue_i, k + 1, para)
+            src = Segment("SRC", lo, tab.right[subj.i] + 1, para)
+            taken.update(range(cue_i, k + 1))
+            out.append(Draft(cue=cue, source=src, contents=[Segment("CON", c_lo, hi, para)]))
         return out
 
     # -- unattributed hedged claims ------------------------------------------------------------
@@ -640,12 +745,21 @@ class Assembler:
 
 
 def build(
-    article: Article, doc: Any, lex: Lexicons, segs: list[Segment], tab: Table, *, unattributed: bool = True
+    article: Article,
+    doc: Any,
+    lex: Lexicons,
+    segs: list[Segment],
+    tab: Table,
+    paras: list[tuple[int, int]],
+    *,
+    unattributed: bool = True,
 ) -> list[Attribution]:
     """All attributions of one article, with ids A1, A2, ... in text order."""
     asm = Assembler(article, doc, lex, tab)
     drafts = asm.drafts(segs)
     drafts.extend(asm.nested(drafts))
+    if asm.rules:
+        drafts.extend(asm.uncovered(drafts, paras))
     taken = {k for d in drafts if d.cue is not None for k in range(d.cue.i, d.cue.j)}
     if unattributed:
         drafts.extend(asm.unattributed(taken))

@@ -132,15 +132,20 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
     # Whether a strong cue word sits earlier / later in the same sentence: decides
     # if a sentence carries an attribution at all, and on which side the roles are.
     side = [""] * (j - i)
+    near = [""] * (j - i)
     start = i
     for k in range(i, j + 1):
         if k == j or (k > start and tab.sent_start[k]):
             hi = [m for m in range(start, k) if bucket[m] == "hi"]
             for m in range(start, k):
-                left = any(c < m for c in hi)
-                right = any(c > m for c in hi)
+                left = [c for c in hi if c < m]
+                right = [c for c in hi if c > m]
                 side[m - i] = (
                     "scue=" + ("L" if left else "") + ("R" if right else "") + ("C" if m in hi else "")
+                )
+                # Which cue word is nearest on each side ("say" vs "show" behave differently).
+                near[m - i] = (
+                    "sl=" + (lemma[left[-1]] if left else "-") + "|" + (lemma[right[0]] if right else "-")
                 )
             start = k
     out: list[list[str]] = []
@@ -166,6 +171,8 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
             "d|hcue=" + dep[k] + "|" + hb,
             "e=" + tab.ent[k],
             side[k - i],
+            near[k - i],
+            side[k - i] + "|q=" + quotes[q],
             has_quote,
         ]
         if hb != "no":
@@ -199,7 +206,7 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
                 break
             child, node = node, head[node]
             hops += 1
-        for off in (-2, -1, 1, 2):
+        for off in (-3, -2, -1, 1, 2, 3):
             m = k + off
             if i <= m < j:
                 f.append(f"{off}w={lower[m]}")

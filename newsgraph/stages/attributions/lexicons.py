@@ -69,6 +69,7 @@ class Lexicons:
         self.honorifics: dict[str, frozenset[str]] = {
             g: frozenset(v) for g, v in sources["honorifics"].items()
         }
+        self.object_cues = frozenset(self._toml("cues.toml")["object_cues"])
         pubs = self._toml("publications.toml")
         self.publication_names = frozenset(pubs["names"])
         self.publication_words = frozenset(pubs["words"])

@@ -39,8 +39,8 @@ def load_tagger(path: str | None = None) -> Any:
     return tagger
 
 
-def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], Table]:
-    """Role segments over the whole doc, and the doc's token table."""
+def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], Table, list[tuple[int, int]]]:
+    """Role segments over the whole doc, the doc's token table and its paragraphs."""
     tab = Table(doc, lex)
     segs: list[Segment] = []
     paras = list(paragraphs(doc))
@@ -53,7 +53,7 @@ def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], T
             role = tag[2:] if tag != "O" else None
             if role is not None and tab.space[i + k]:
                 role = cur.role if cur is not None else None
-            if cur is not None and (role != cur.role or tag.startswith("B-")):
+            if cur is not None and (role != cur.role or tag[:2] in ("B-", "U-")):
                 segs.append(cur)
                 cur = None
             if role is not None:
@@ -61,6 +61,9 @@ def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], T
                     cur = Segment(role, i + k, i + k + 1, p)
                 else:
                     cur.j = i + k + 1
+                if tag[:2] in ("L-", "U-"):  # BILOU models close the span themselves
+                    segs.append(cur)
+                    cur = None
         if cur is not None:
             segs.append(cur)
-    return segs, tab
+    return segs, tab, paras
