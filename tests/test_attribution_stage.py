@@ -151,10 +151,12 @@ def test_nested_attribution_has_parent(nlp, stage) -> None:  # type: ignore[no-u
     )
     art = analyse(nlp, stage, text)
     check_offsets(art)
-    parents = {a.id: a.parent for a in art.attributions}
-    ids = set(parents)
-    assert all(p is None or p in ids for p in parents.values())
-    assert all(p != i for i, p in parents.items())
+    outer = by_cue(art, "said")
+    inner = by_cue(art, "had told")
+    assert outer.parent is None
+    assert inner.parent == outer.id
+    assert inner.source.text == "the general"
+    assert inner.content.text.startswith("the troops would leave")
 
 
 def test_no_doc_or_empty_doc(nlp, stage) -> None:  # type: ignore[no-untyped-def]
@@ -200,3 +202,51 @@ def test_long_paragraph_without_punctuation(nlp, stage) -> None:  # type: ignore
     text = " ".join(["officials said the council would vote"] * 1500)  # ~9,000 words, one paragraph
     art = analyse(nlp, stage, text)
     check_offsets(art)
+
+
+STORY = (
+    "Officials in Brussels have said the summit will be postponed until March, diplomats familiar with "
+    "the talks told the Financial Times.\n"
+    "Helena Varga, the Hungarian foreign minister, confirmed that the meeting had been cancelled.\n"
+    "She said: “We were not consulted. This decision was taken without us.”\n"
+    "According to Marco Bellini, an analyst at a Milan think tank, the delay suits both sides.\n"
+    "He added: “Nobody wanted to be blamed for a failure.”\n"
+    "The president is said to be furious about the decision.\n"
+)
+
+
+def test_pipeline_story(newsgraph) -> None:  # type: ignore[no-untyped-def]
+    """The whole chain (clean, parse, entities, attributions) on a short hand-written report."""
+    from newsgraph.core import Newsgraph
+
+    ng = Newsgraph(stages=["clean", "parse", "entities", "attributions"])
+    art = ng.analyze_text(STORY, published="2024-12-12")
+    check_offsets(art)
+    names = {e.id: e.name for e in art.entities}
+    said = by_cue(art, "said:")
+    assert said.source.resolved_from == "pronoun"
+    assert "Varga" in (names.get(said.source.entity) or "")
+    added = by_cue(art, "added")
+    assert "Bellini" in (names.get(added.source.entity) or "")
+    according = by_cue(art, "According to")
+    assert according.kind == "according_to"
+    assert according.content.text.startswith("the delay suits")
+    unattributed = [a for a in art.attributions if a.source.type == "unattributed"]
+    assert any("furious" in a.content.text for a in unattributed)
+
+
+def test_quotation_running_over_paragraphs(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“We will rebuild the bridge before the winter,” said Tom Reed, the mayor of the town. "
+        "“It will cost a lot of money.\n\n"
+        "“But nobody here wants to give up, and the council agrees with me.”\n\n"
+        "The river is still rising.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.kind == "direct"
+    assert att.source.text is not None and att.source.text.startswith("Tom Reed")
+    assert len(att.content_spans) >= 2
+    assert "nobody here wants to give up" in att.content_spans[-1].text
+    assert all("river" not in a.content.text for a in art.attributions)

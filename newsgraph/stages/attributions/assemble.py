@@ -156,6 +156,7 @@ class Assembler:
                     d.contents = self._dep_content(d.cue, d.source)
                 elif self.snap:
                     d.contents = self._snap(d)
+                self._tidy_edges(d)
                 if d.contents:
                     d.contents.sort(key=lambda s: s.i)
                     out.append(d)
@@ -223,6 +224,13 @@ class Assembler:
         """A cue-less content segment continues ``prev`` when it is a quotation."""
         first = self.doc[seg.i].text
         return bool(first) and first[0] in OPENING
+
+    def _tidy_edges(self, d: Draft) -> None:
+        """No content fragment starts with a conjunction ("and", "but")."""
+        tab = self.tab
+        for seg in d.contents:
+            while seg.j - seg.i > 1 and tab.pos[seg.i] == "CCONJ":
+                seg.i += 1
 
     def _trim_according(self, d: Draft, src: Segment) -> Segment:
         """For "according to X, Y": the source ends where the object of "to" does; the rest is content."""
@@ -560,6 +568,10 @@ class Assembler:
             and any(t.pos_ == "PROPN" for t in self.doc[seg.i : seg.j])
         ):
             return "publication"
+        if root.pos_ == "PROPN" and any(
+            c.dep_ == "appos" and c.lemma_.lower() in lex.person_roles for c in root.children
+        ):
+            return "person"  # "Helena Varga, the foreign minister", whatever NER made of the name
         if mention is not None:
             return "person" if mention.etype == "PERSON" else "organisation"
         if root.pos_ == "PROPN" or root.ent_type_:
@@ -739,7 +751,9 @@ class Assembler:
         if n_quotes == 0:
             return "indirect"
         stripped = [text[s:e].strip(" .,;:") for s, e in content]
-        if all(p and p[0] in OPENING and p[-1] in QUOTE_CHARS for p in stripped):
+        # Every piece opens a quotation and the last one closes it (a quotation
+        # running over paragraphs leaves the earlier pieces open).
+        if all(p and p[0] in OPENING for p in stripped) and stripped[-1][-1] in QUOTE_CHARS:
             return "direct"
         return "mixed"
 

@@ -65,6 +65,7 @@ class Lexicons:
         sources = self._toml("sources.toml")
         self.anonymous_heads = frozenset(sources["anonymous_heads"])
         self.anonymous_markers = tuple(sources["anonymous_markers"])
+        self.person_roles = frozenset(sources["person_roles"])
         self.pronouns: dict[str, dict[str, str]] = sources["pronouns"]
         self.honorifics: dict[str, frozenset[str]] = {
             g: frozenset(v) for g, v in sources["honorifics"].items()
