@@ -250,3 +250,16 @@ def test_quotation_running_over_paragraphs(nlp, stage) -> None:  # type: ignore[
     assert len(att.content_spans) >= 2
     assert "nobody here wants to give up" in att.content_spans[-1].text
     assert all("river" not in a.content.text for a in art.attributions)
+
+
+def test_quotation_attributed_by_a_dash(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Readers told us what they think of the new tram line.\n\n"
+        "“It takes me ten minutes less to get to work, and the carriages are clean.” ― Laura Mendes, nurse\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "―")
+    assert att.source.text == "Laura Mendes"
+    assert att.kind == "direct"
+    assert "ten minutes less" in att.content.text

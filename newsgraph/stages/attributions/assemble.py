@@ -144,10 +144,16 @@ class Assembler:
                 d.contents = self._merge(sorted(d.contents, key=lambda s: s.i), roles, own)
                 if d.source is None:
                     d.source = self._dep_source(d.cue)
-                    if d.source is not None and any(
-                        c.i < d.source.j and d.source.i < c.j for c in d.contents
-                    ):
-                        d.source = None
+                    if d.source is not None and d.cue is not None:
+                        src = d.source
+                        clash = [c for c in d.contents if c.i < src.j and src.i < c.j]
+                        # A "content" fragment that is just the cue verb's subject before
+                        # the cue is the source the tagger mislabelled; any other clash wins.
+                        before = d.cue.i
+                        if clash and not all(src.i <= c.i and c.j <= min(src.j + 1, before) for c in clash):
+                            d.source = None
+                        elif clash:
+                            d.contents = [c for c in d.contents if c not in clash]
                 if d.source is not None:
                     src = self._trim_according(d, d.source)
                     d.source = src
@@ -317,7 +323,12 @@ class Assembler:
             anchor = head if head.dep_ != "ROOT" else self.doc[cue.i]
             scope = anchor.head
             if scope.i != anchor.i:
-                skip.update(range(anchor.left_edge.i, anchor.right_edge.i + 1))
+                # Leave out the cue's own phrase; "according to X" ends with the tagged
+                # source X even when the parse hangs the next words on X.
+                end = anchor.right_edge.i + 1
+                if source is not None and source.j > cue.i and tab.lower[cue.i] == "according":
+                    end = min(end, max(source.j, cue.j))
+                skip.update(range(anchor.left_edge.i, end))
                 segs = self._fragments(scope.left_edge.i, scope.right_edge.i + 1, skip, cue.para)
                 if segs:
                     return segs
@@ -403,6 +414,32 @@ class Assembler:
                     if self.sent_of[lo] not in busy:
                         out.extend(self._speech_clauses(lo, k, p, taken))
                     lo = k
+        return out
+
+    def dash_quotes(self, drafts: list[Draft], paras: list[tuple[int, int]]) -> list[Draft]:
+        """A paragraph that is a quotation followed by a dash and a name: "“...” ― Jane Doe, voter"."""
+        tab = self.tab
+        busy = {d.cue.para for d in drafts if d.cue is not None}
+        out: list[Draft] = []
+        for p, (i, j) in enumerate(paras):
+            if p in busy:
+                continue
+            words = [k for k in range(i, j) if not tab.space[k]]
+            if len(words) < 4 or tab.text[words[0]][:1] not in QUOTE_CHARS:
+                continue
+            for n, k in enumerate(words[1:-1], 1):
+                if tab.text[k] in self.lex.attribution_dashes and tab.text[words[n - 1]][-1:] in QUOTE_CHARS:
+                    end = next((m for m in words[n + 1 :] if tab.text[m] == ","), words[-1] + 1)
+                    src = [m for m in words[n + 1 :] if m < end]
+                    if 0 < len(src) <= 8 and any(tab.pos[m] == "PROPN" for m in src):
+                        out.append(
+                            Draft(
+                                cue=Segment("CUE", k, k + 1, p),
+                                source=Segment("SRC", src[0], src[-1] + 1, p),
+                                contents=[Segment("CON", words[0], words[n - 1] + 1, p)],
+                            )
+                        )
+                    break
         return out
 
     def _speech_clauses(self, lo_lim: int, hi_lim: int, para: int, taken: set[int]) -> list[Draft]:
@@ -771,6 +808,7 @@ def build(
     """All attributions of one article, with ids A1, A2, ... in text order."""
     asm = Assembler(article, doc, lex, tab)
     drafts = asm.drafts(segs)
+    drafts.extend(asm.dash_quotes(drafts, paras))
     drafts.extend(asm.nested(drafts))
     if asm.rules:
         drafts.extend(asm.uncovered(drafts, paras))

@@ -70,7 +70,9 @@ class Lexicons:
         self.honorifics: dict[str, frozenset[str]] = {
             g: frozenset(v) for g, v in sources["honorifics"].items()
         }
-        self.object_cues = frozenset(self._toml("cues.toml")["object_cues"])
+        cues = self._toml("cues.toml")
+        self.object_cues = frozenset(cues["object_cues"])
+        self.attribution_dashes = frozenset(cues["attribution_dashes"])
         pubs = self._toml("publications.toml")
         self.publication_names = frozenset(pubs["names"])
         self.publication_words = frozenset(pubs["words"])
