@@ -263,3 +263,15 @@ def test_quotation_attributed_by_a_dash(nlp, stage) -> None:  # type: ignore[no-
     assert att.source.text == "Laura Mendes"
     assert att.kind == "direct"
     assert "ten minutes less" in att.content.text
+
+
+def test_pronoun_prefers_the_speaker_over_a_person_inside_the_claim(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Victor Lang, the deputy interior minister, confirmed that Omar Haddad had left the country.\n"
+        "He said: “We will not stop anyone from travelling.”\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said:")
+    assert att.source.resolved_from == "pronoun"
+    assert entity_name(art, att.source.entity) == "Victor Lang"
