@@ -116,10 +116,10 @@ def test_pronoun_speakers_resolve_to_the_right_person(article: Article, quote: s
 def test_source_types_and_hedges(
     article: Article, content_words: str, source_type: str, hedge: str | None
 ) -> None:
-    a = attribution_with(article, content_words)
-    assert a.source.type == source_type
-    if hedge is not None:
-        assert a.hedge == hedge
+    # Claims nest ("Putin feels that [...], it is believed"): one of the records holding the
+    # words must have the source type and hedge.
+    found = [(a.source.type, a.hedge) for a in article.attributions if content_words in a.content.text]
+    assert any(t == source_type and (hedge is None or h == hedge) for t, h in found), found
 
 
 def test_relay_mixed_quote_and_according_to(article: Article) -> None:
