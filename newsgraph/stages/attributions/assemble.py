@@ -201,6 +201,9 @@ class Assembler:
         head = self._head(cue.i, cue.j)
         if any(c.dep_ == "auxpass" for c in head.children):
             return None  # "is said to": a passive cue has no agent as subject
+        # "X welcomed the decision and said ...": a coordinated verb shares the first one's subject.
+        while head.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in head.children):
+            head = head.head
         for child in head.children:
             if (
                 child.dep_ == "nsubj"
@@ -759,12 +762,14 @@ class Assembler:
         if cue is not None:
             windows.append(range(cue.i, cue.j))
         if contents:
+            # Hedging words before the content's main verb ("would possibly", "may"); the verb
+            # itself is what is claimed ("Hungary had threatened to ..." is not a hedge).
             first = contents[0]
             stop = first.i
             for k in range(first.i, min(first.j, first.i + 12)):
-                stop = k + 1
                 if pos[k] == "VERB":
                     break
+                stop = k + 1
             windows.append(range(first.i, stop))
         best: tuple[int, str] | None = None
         index = self.lex.hedge_index
@@ -829,9 +834,11 @@ def build(
     history: list[tuple[int, Source, str]] = []
     for d in drafts:
         content = [r for s in d.contents if (r := asm.char_span(s.i, s.j, " \t\r\n,;")) is not None]
+        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;—–-") if d.cue is not None else None
+        if cue_rng is not None:
+            content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
         if not content:
             continue
-        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;—–-") if d.cue is not None else None
         spans = list(content) + ([cue_rng] if cue_rng else [])
         if d.unattributed_hedge is not None:
             src = Source(type="unattributed")
@@ -887,3 +894,31 @@ def build(
         if best is not None:
             att.parent = best[1]
     return [r[0] for r in records]
+
+
+def _keep_to_cue_paragraph(text: str, content: list[tuple[int, int]], anchor: int) -> list[tuple[int, int]]:
+    """Cut reported (unquoted) content at paragraph breaks: it stays in the cue's paragraph.
+
+    Only a quotation runs on over paragraphs; an indirect claim that seems to cross a line
+    break has swallowed a headline or the paragraph before.
+    """
+    if any(q in text[s:e] for s, e in content for q in QUOTE_CHARS if q != "’"):
+        return content
+    kept = []
+    for s, e in content:
+        if "\n" in text[s:e]:
+            if anchor >= e:
+                s = text.rfind("\n", s, e) + 1
+            elif anchor <= s:
+                e = text.find("\n", s, e)
+            else:
+                s = max(s, text.rfind("\n", s, anchor) + 1)
+                cut = text.find("\n", anchor, e)
+                e = e if cut < 0 else cut
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+        if e > s:
+            kept.append((s, e))
+    return kept
