@@ -88,7 +88,9 @@ def test_polnear_dev_floor() -> None:
     assert spans["cue"]["f1"] >= FLOOR["cue"]
     assert spans["content"]["f1"] >= FLOOR["content"]
     assert report["relation"]["f1"] >= FLOOR["relation"]
+    assert report["who_said_what"]["f1"] >= FLOOR["who_said_what"]
 
 
 # Pinned slightly below the scores measured with the shipped model (docs/attribution.md).
-FLOOR = {"source": 0.70, "cue": 0.66, "content": 0.575, "relation": 0.74}
+# Measured: source 0.727, cue 0.679, content 0.590, relation 0.760, who-said-what 0.651.
+FLOOR = {"source": 0.715, "cue": 0.67, "content": 0.58, "relation": 0.75, "who_said_what": 0.64}
