@@ -12,7 +12,7 @@ def test_times_gold_floor(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from newsgraph.evaluation.times import evaluate, render
 
     data = shared_path("time")
-    report = evaluate(str(data), cache=str(tmp_path))
+    report = evaluate(str(data))
     print(render(report))
     assert report["documents"] == 256
     # Pinned a little below what was measured (value F1 0.773, relaxed F1 0.924, strict 0.847).
