@@ -834,7 +834,7 @@ def build(
     history: list[tuple[int, Source, str]] = []
     for d in drafts:
         content = [r for s in d.contents if (r := asm.char_span(s.i, s.j, " \t\r\n,;")) is not None]
-        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;—–-") if d.cue is not None else None
+        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;:—–-") if d.cue is not None else None
         if cue_rng is not None:
             content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
         if not content:
