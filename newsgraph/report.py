@@ -89,9 +89,10 @@ def _attribution(a: Attribution, entities: dict[str, Entity]) -> list[str]:
         tags.append(f"via {a.relayed_by.text}")
     if a.parent:
         tags.append(f"inside {a.parent}")
-    body = textwrap.fill(
-        f"“{_clip(a.content.text, 300)}”", WIDTH, initial_indent=" " * 9, subsequent_indent=" " * 10
-    )
+    claim = _clip(a.content.text, 300)
+    if claim[:1] not in "“\"'‘«":  # a quotation keeps its own marks
+        claim = f"“{claim}”"
+    body = textwrap.fill(claim, WIDTH, initial_indent=" " * 9, subsequent_indent=" " * 10)
     return [f"{head}  ({'; '.join(tags)})", body]
 
 
