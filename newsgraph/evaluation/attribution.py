@@ -28,6 +28,8 @@ from typing import Any
 
 from newsgraph.errors import BadInput
 
+from .scoring import prf
+
 QUOTES = "\"'“”‘’«»`"
 STRIP = " \t\r\n" + QUOTES
 FINAL_PUNCT = ".,;:!?"
@@ -127,13 +129,6 @@ def normalise(text: str, start: int, end: int) -> tuple[int, int] | None:
         if (start, end) == before:
             break
     return (start, end) if start < end else None
-
-
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "pred": n_pred, "gold": n_gold}
 
 
 def _chars(segs: list[tuple[int, int]]) -> set[int]:
@@ -239,10 +234,10 @@ def score(
                 c["who_tp"] += who
     report: dict[str, Any] = {
         "role_span_exact": {
-            r: _prf(role_tp[r], role_pred[r], role_gold[r]) for r in ("source", "cue", "content")
+            r: prf(role_tp[r], role_pred[r], role_gold[r]) for r in ("source", "cue", "content")
         },
-        "relation": _prf(rel["tp"], rel["pred"], rel["gold"]),
-        "who_said_what": _prf(rel["who_tp"], rel["pred"], rel["gold"]),
+        "relation": prf(rel["tp"], rel["pred"], rel["gold"]),
+        "who_said_what": prf(rel["who_tp"], rel["pred"], rel["gold"]),
         "recall_by_kind": {
             k: {
                 "gold": c["gold"],
@@ -316,12 +311,16 @@ def render(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"{'role span (exact)':<22}{'P':>8}{'R':>8}{'F1':>8}{'pred':>8}{'gold':>8}")
     for role, m in report["role_span_exact"].items():
-        lines.append(f"{role:<22}{m['p']:>8.3f}{m['r']:>8.3f}{m['f1']:>8.3f}{m['pred']:>8}{m['gold']:>8}")
+        lines.append(
+            f"{role:<22}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['pred']:>8}{m['gold']:>8}"
+        )
     lines.append("")
     lines.append(f"{'relation (Dice>=0.5)':<22}{'P':>8}{'R':>8}{'F1':>8}{'pred':>8}{'gold':>8}")
     for key in ("relation", "who_said_what"):
         m = report[key]
-        lines.append(f"{key:<22}{m['p']:>8.3f}{m['r']:>8.3f}{m['f1']:>8.3f}{m['pred']:>8}{m['gold']:>8}")
+        lines.append(
+            f"{key:<22}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['pred']:>8}{m['gold']:>8}"
+        )
     for title, table in (
         ("by kind", report["recall_by_kind"]),
         ("by gold source", report["recall_by_source"]),

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..model import Article
 from ..stages.places import distance_km, resolve_spans
+from .scoring import prf
 
 MAX_ERROR_KM = 20039.0
 ACCURACY_KM = 161.0
@@ -174,17 +175,11 @@ def end_to_end(articles: list[GoldArticle]) -> dict[str, Any]:
         tp_overlap_pred += sum(any(s < t.end and t.start < e for t in gold) for s, e, _ in pred)
     seconds = time.perf_counter() - started
 
-    def prf(tp_p: int, tp_g: int) -> dict[str, float]:
-        p = tp_p / n_pred if n_pred else 0.0
-        r = tp_g / n_gold if n_gold else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
     return {
         "gold_toponyms": n_gold,
         "predicted_mentions": n_pred,
-        "recognition_exact": prf(tp_exact, tp_exact),
-        "recognition_overlap": prf(tp_overlap_pred, tp_overlap_gold),
+        "recognition_exact": prf(tp_exact, n_pred, n_gold),
+        "recognition_overlap": prf(tp_overlap_pred, n_pred, n_gold, tp_overlap_gold),
         "resolution_on_matched": resolution_scores(errors),
         "seconds": round(seconds, 1),
     }

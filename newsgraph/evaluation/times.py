@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .scoring import prf
+
 _TOKEN = re.compile(r"<[^>]*>|&[A-Za-z#0-9]+;|[^<&]+|&")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _DCT = re.compile(r"<DCT>\s*<TIMEX3([^>]*)>")
@@ -133,13 +135,6 @@ def _match(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> list[tup
     return out
 
 
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
-
 def evaluate(data: str, *, limit: int | None = None, errors: int = 0) -> dict[str, Any]:
     """Score the times stage on the TimeML files under ``data`` (see the module docstring)."""
 
@@ -177,8 +172,8 @@ def evaluate(data: str, *, limit: int | None = None, errors: int = 0) -> dict[st
             for pi, t in enumerate(article.times):
                 if pi not in hit_p and len(mistakes) < errors:
                     mistakes.append({"doc": gdoc.name, "spurious": [t.text, t.type, t.value]})
-    strict_s = _prf(strict, n_pred, n_gold)
-    relaxed_s = _prf(relaxed, n_pred, n_gold)
+    strict_s = prf(strict, n_pred, n_gold)
+    relaxed_s = prf(relaxed, n_pred, n_gold)
     value_acc = value_ok / relaxed if relaxed else 0.0
     report: dict[str, Any] = {
         "data": str(data),
