@@ -257,3 +257,18 @@ def test_sentence_span_leaves_out_removed_text(nlp, stage) -> None:
     ev = only(a, "ASSAULT")
     assert ev.sentence is not None and not a.in_removed(ev.sentence.start, ev.sentence.end)
     assert ev.sentence.text.endswith("attacked the town.")
+
+
+def test_pronoun_participants_take_the_person_they_refer_to(newsgraph) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "President Elena Varga has not commented on the Moreno government, but on Monday she held "
+        "talks with Prime Minister Tomas Reyes in Lisbon. He later accused her of delaying the treaty."
+    )
+    art = newsgraph.analyze_text(text, published="2025-03-12")
+    names = {e.id: e.name for e in art.entities}
+    talks = next(e for e in art.events if e.trigger.text == "talks")
+    assert talks.actor is not None and talks.actor.text == "she"
+    assert "Varga" in names.get(talks.actor.entity or "", "")
+    accused = next(e for e in art.events if e.trigger.text == "accused")
+    assert accused.actor is not None and "Reyes" in names.get(accused.actor.entity or "", "")
+    assert accused.target is not None and "Varga" in names.get(accused.target.entity or "", "")

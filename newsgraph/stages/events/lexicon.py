@@ -82,6 +82,9 @@ class Lexicon:
     right_preps: frozenset[str]
     stop_heads: frozenset[str]
     light_verbs: frozenset[str]
+    masculine: frozenset[str] = frozenset()
+    feminine: frozenset[str] = frozenset()
+    pronoun_window: int = 3
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -170,6 +173,9 @@ def _load(data_dir: str) -> Lexicon:
         right_preps=_words(part, "phrase", "right_preps"),
         stop_heads=_words(part, "phrase", "stop_heads"),
         light_verbs=_words(part, "light_verbs", "lemmas"),
+        masculine=_words(part, "pronouns", "masculine"),
+        feminine=_words(part, "pronouns", "feminine"),
+        pronoun_window=int(part.get("pronouns", {}).get("window", 3)),
     )
 
 
