@@ -1,0 +1,36 @@
+"""`newsgraph train attribution` end to end, on a few PolNeAR train articles into a temporary file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import shared_path
+
+from newsgraph.cli import cli
+from newsgraph.model import Article
+
+pytestmark = [pytest.mark.gold, pytest.mark.slow]
+
+
+def test_train_writes_a_model_and_its_note_that_the_stage_loads(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    data = shared_path("polnear", "train")
+    out = tmp_path / "tiny.crfsuite"
+    result = CliRunner().invoke(
+        cli, ["train", "attribution", "--data", str(data), "--limit", "4", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+    note = json.loads(out.with_suffix(".json").read_text())
+    assert "PolNeAR" in note["trained_on"] and note["model"] == out.name
+
+    from newsgraph.stages.attributions import make_stage
+
+    stage = make_stage(model=str(out))
+    text = "The minister said the bridge would reopen next week."
+    article = Article(text=text)
+    article.doc = nlp(text)
+    for a in stage(article).attributions:
+        assert text[a.content.start : a.content.end] == a.content.text
