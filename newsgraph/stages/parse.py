@@ -17,38 +17,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @lru_cache(maxsize=4)
-def load_nlp(model: str, line_breaks: bool = True) -> Any:
-    """Load (once per process) the spaCy pipeline named ``model``.
-
-    With ``line_breaks``, a token after a line break always starts a sentence: in news
-    text a line is a paragraph, a headline or a subhead, and the small parser otherwise
-    runs a headline or subhead into the sentence after it.
-    """
+def load_nlp(model: str) -> Any:
+    """Load (once per process) the spaCy pipeline named ``model``."""
     import spacy
 
     try:
-        nlp = spacy.load(model)
+        return spacy.load(model)
     except OSError as err:
         raise ConfigError("E106", model=model, detail=str(err).splitlines()[0]) from err
-    if line_breaks and "parser" in nlp.pipe_names:
-        _register_line_breaks()
-        nlp.add_pipe("newsgraph_line_breaks", before="parser")
-    return nlp
-
-
-def _register_line_breaks() -> None:
-    from spacy.language import Language
-
-    if "newsgraph_line_breaks" in Language.factories:
-        return
-
-    @Language.component("newsgraph_line_breaks")
-    def line_breaks(doc: Any) -> Any:
-        for token in doc[1:]:
-            previous = doc[token.i - 1]
-            if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
-                token.is_sent_start = True
-        return doc
 
 
 class ParseStage(BaseStage):

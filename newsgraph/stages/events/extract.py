@@ -482,7 +482,8 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
         for trig in found:
             if trig.absorbed:
                 continue
-            events.append(_event(article, ex, trig, tok_entity, places, times, contents, (s_start, s_end)))
+            line = _line_of(article.text, s_start, s_end, trig.head.idx)
+            events.append(_event(article, ex, trig, tok_entity, places, times, contents, line))
     for n, ev in enumerate(events, 1):
         ev.id = f"V{n}"
     return events
@@ -548,6 +549,20 @@ def _event(
         attribution=attribution,
         sentence=Span(s_start, s_end, article.text[s_start:s_end]),
     )
+
+
+def _line_of(text: str, start: int, end: int, at: int) -> tuple[int, int]:
+    """The part of sentence ``[start, end)`` on the line of ``at``: a headline or subhead the
+    parser ran into the next sentence is not part of it."""
+    cut = text.rfind("\n", start, at)
+    if cut >= 0:
+        start = cut + 1
+    cut = text.find("\n", at, end)
+    if cut >= 0:
+        end = cut
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _clip(article: Article, start: int, end: int, a_start: int, a_end: int) -> tuple[int, int]:
