@@ -284,25 +284,11 @@ def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
 
 
 def _analyser() -> Any:
-    """The pipeline used for scoring: the facade when it exists, else the stages by hand."""
-    try:
-        from newsgraph.core import Newsgraph
+    """The pipeline used for scoring: the configured stages up to attributions."""
+    from newsgraph.core import Newsgraph
 
-        ng = Newsgraph(stages=["clean", "parse", "entities", "attributions"])
-        return lambda text: ng.analyze_text(text)
-    except ImportError:
-        from newsgraph.model import Article
-        from newsgraph.stages import attributions, clean, entities, parse
-
-        stages = [clean.make_stage(), parse.make_stage(), entities.make_stage(), attributions.make_stage()]
-
-        def run(text: str) -> Any:
-            article = Article(text=text)
-            for stage in stages:
-                article = stage(article)
-            return article
-
-        return run
+    ng = Newsgraph(stages=["clean", "parse", "entities", "attributions"])
+    return lambda text: ng.analyze_text(text)
 
 
 def render(report: dict[str, Any]) -> str:
