@@ -21,6 +21,7 @@ from .model import Article, Metadata, Problem
 
 EVALUATIONS = {
     "attribution": "newsgraph.evaluation.attribution",
+    "entities": "newsgraph.evaluation.entities",
     "places": "newsgraph.evaluation.places",
     "times": "newsgraph.evaluation.times",
     "events": "newsgraph.evaluation.events",
@@ -289,7 +290,7 @@ def demo(fmt: str) -> None:
 @click.option("--limit", type=int, default=None, help="Score only the first N documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate(name: str, data: str, limit: int | None, as_json: bool) -> None:
-    """Score a capability against public gold data: attribution, places, times, events."""
+    """Score a capability against public gold data: attribution, entities, places, times, events."""
     module = importlib.import_module(EVALUATIONS[name])
     try:
         report = module.evaluate(data, limit=limit)
