@@ -43,7 +43,7 @@ def is_named(text: str, start: int, end: int) -> bool:
 def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
     """Score the configured clean, parse and entities stages on a PolNeAR split."""
     from ..core import Newsgraph
-    from ..model import Article
+    from ..model import Article, Mention, Role
 
     articles = load_split(data, limit)
     ng = Newsgraph(stages=["clean", "parse", "entities"])
@@ -66,7 +66,8 @@ def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
                 people += 1
                 with_role += bool(ent.roles)
                 with_gender += ent.gender is not None
-            for fact in [*ent.mentions, *ent.roles]:
+            facts: list[Mention | Role] = [*ent.mentions, *ent.roles]
+            for fact in facts:
                 offset_errors += text[fact.start : fact.end] != fact.text
                 removed_errors += article.in_removed(fact.start, fact.end)
             n_mentions += len(ent.mentions)
