@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,30 @@ def newsgraph():  # type: ignore[no-untyped-def]
     from newsgraph.core import Newsgraph
 
     return Newsgraph()
+
+
+def stand_off_spans(value: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every object in an article's JSON that carries start/end/text offsets, with where it is."""
+    found = []
+    if isinstance(value, dict):
+        if isinstance(value.get("start"), int) and isinstance(value.get("text"), str):
+            found.append((path, value))
+        for key, inner in value.items():
+            if key != "text":
+                found.extend(stand_off_spans(inner, f"{path}.{key}"))
+    elif isinstance(value, list):
+        for n, inner in enumerate(value):
+            found.extend(stand_off_spans(inner, f"{path}[{n}]"))
+    return found
+
+
+def assert_stand_off(article: Any) -> None:
+    """The contract: every span points at its words, and no fact lies in a removed range."""
+    data = article.to_dict()
+    text = data["text"]
+    for where, span in stand_off_spans(data):
+        start, end = span["start"], span["end"]
+        assert 0 <= start <= end <= len(text), f"{where}: [{start}:{end}] outside the text"
+        assert text[start:end] == span["text"], f"{where}: offsets do not match the words"
+        if not where.startswith((".removed", ".subheads")):
+            assert not article.in_removed(start, end), f"{where}: a fact from a removed range"

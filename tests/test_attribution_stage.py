@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import assert_stand_off
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,19 +35,10 @@ def analyse(nlp, stage, text: str, removed: list[Removed] | None = None) -> Arti
 
 
 def check_offsets(article: Article) -> None:
-    text = article.text
+    assert_stand_off(article)
     for att in article.attributions:
-        assert text[att.content.start : att.content.end] == att.content.text
-        for span in att.content_spans:
-            assert text[span.start : span.end] == span.text
-        if att.cue is not None:
-            assert text[att.cue.start : att.cue.end] == att.cue.text
-        src = att.source
-        if src.start is not None and src.end is not None:
-            assert text[src.start : src.end] == src.text
-        else:
-            assert src.type == "unattributed"
-        assert not article.in_removed(att.content.start, att.content.end)
+        if att.source.start is None:
+            assert att.source.type == "unattributed"
     assert [a.id for a in article.attributions] == [f"A{n}" for n in range(1, len(article.attributions) + 1)]
 
 

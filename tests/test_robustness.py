@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import assert_stand_off
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,26 +52,6 @@ WORDS = [
 ]
 
 
-def check(article: Any) -> None:
-    text = article.text
-    for e in article.entities:
-        for m in e.mentions:
-            assert text[m.start : m.end] == m.text
-    for a in article.attributions:
-        for span in (a.cue, a.content, *a.content_spans):
-            if span is not None:
-                assert text[span.start : span.end] == span.text
-        if a.source.start is not None:
-            assert text[a.source.start : a.source.end] == a.source.text
-    for ev in article.events:
-        assert text[ev.trigger.start : ev.trigger.end] == ev.trigger.text
-    for p in article.places:
-        for m in p.mentions:
-            assert text[m.start : m.end] == m.text
-    for t in article.times:
-        assert text[t.start : t.end] == t.text
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=120).map(" ".join))
 def test_random_news_like_text(newsgraph: Any, text: str) -> None:
@@ -79,7 +60,7 @@ def test_random_news_like_text(newsgraph: Any, text: str) -> None:
     except BadInput as err:
         assert err.code in {"E002", "E003"}
         return
-    check(article)
+    assert_stand_off(article)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +84,7 @@ def test_random_news_like_text(newsgraph: Any, text: str) -> None:
 )
 def test_hostile_texts(newsgraph: Any, text: str) -> None:
     article = newsgraph.analyze_text(text, published="2024-12-12")
-    check(article)
+    assert_stand_off(article)
 
 
 def test_no_publication_date_gives_a_warning_not_a_guess(newsgraph: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import assert_stand_off, stand_off_spans
 
 from newsgraph.model import SCHEMA_VERSION, Article, Entity, Mention, Removed
 from newsgraph.schema import article_schema, schema_json
@@ -38,27 +39,14 @@ def test_schema_rejects_output_that_breaks_the_contract() -> None:
         jsonschema.validate(dict(good, surprise=1), article_schema())
 
 
-def spans(value: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
-    """Every object in the output that carries start/end/text offsets."""
-    found = []
-    if isinstance(value, dict):
-        if isinstance(value.get("start"), int) and isinstance(value.get("text"), str):
-            found.append((path, value))
-        for key, inner in value.items():
-            if key != "text":
-                found.extend(spans(inner, f"{path}.{key}"))
-    elif isinstance(value, list):
-        for n, inner in enumerate(value):
-            found.extend(spans(inner, f"{path}[{n}]"))
-    return found
-
-
 def test_offset_checker_catches_a_wrong_offset() -> None:
     article = Article(
         text="Lima and Quito", entities=[Entity("E1", "Quito", "GPE", mentions=[Mention(8, 13, "Quito")])]
     )
     data = article.to_dict()
-    assert [data["text"][s["start"] : s["end"]] == s["text"] for _, s in spans(data)] == [False]
+    assert [data["text"][s["start"] : s["end"]] == s["text"] for _, s in stand_off_spans(data)] == [False]
+    with pytest.raises(AssertionError, match="do not match"):
+        assert_stand_off(article)
 
 
 @pytest.mark.slow
@@ -68,10 +56,5 @@ def test_real_output_validates_and_every_offset_points_at_its_words(newsgraph: A
     article = newsgraph.analyze_text(
         (SAMPLES / sample).read_text("utf-8"), input=sample, published=meta["published"]
     )
-    data = json.loads(json.dumps(article.to_dict()))
-    jsonschema.validate(data, article_schema())
-    text = data["text"]
-    for where, span in spans(data):
-        assert text[span["start"] : span["end"]] == span["text"], f"{sample}{where}"
-        if not where.startswith((".removed", ".subheads")):
-            assert not article.in_removed(span["start"], span["end"]), f"fact from a removed range at {where}"
+    jsonschema.validate(json.loads(json.dumps(article.to_dict())), article_schema())
+    assert_stand_off(article)

@@ -238,24 +238,22 @@ def score(
         },
         "relation": prf(rel["tp"], rel["pred"], rel["gold"]),
         "who_said_what": prf(rel["who_tp"], rel["pred"], rel["gold"]),
-        "recall_by_kind": {
-            k: {
-                "gold": c["gold"],
-                "recall": round(c["tp"] / c["gold"], 4),
-                "who_recall": round(c["who_tp"] / c["gold"], 4),
-            }
-            for k, c in sorted(by_kind.items())
-        },
-        "recall_by_source": {
-            k: {
-                "gold": c["gold"],
-                "recall": round(c["tp"] / c["gold"], 4),
-                "who_recall": round(c["who_tp"] / c["gold"], 4),
-            }
-            for k, c in sorted(by_src.items())
-        },
+        "recall_by_kind": _recalls(by_kind),
+        "recall_by_source": _recalls(by_src),
     }
     return report
+
+
+def _recalls(groups: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
+    """Recall and who-said-what recall per group of gold attributions."""
+    return {
+        k: {
+            "gold": c["gold"],
+            "recall": round(c["tp"] / c["gold"], 4),
+            "who_recall": round(c["who_tp"] / c["gold"], 4),
+        }
+        for k, c in sorted(groups.items())
+    }
 
 
 def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
