@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsgraph.cli import cli, output_stem
+from newsgraph.cli import cli
+from newsgraph.cli.analyze import output_stem
 
 pytestmark = pytest.mark.slow
 

@@ -29,6 +29,7 @@ from typing import Any
 from newsgraph.errors import BadInput
 
 from .scoring import prf
+from .splits import select
 
 QUOTES = "\"'“”‘’«»`"
 STRIP = " \t\r\n" + QUOTES
@@ -256,9 +257,9 @@ def _recalls(groups: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
     }
 
 
-def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
+def evaluate(data: str, *, limit: int | None = None, part: str = "all") -> dict[str, Any]:
     """Run clean/parse/entities/attributions over ``DATA/text`` and score against ``DATA/attributions``."""
-    articles = load_split(data, limit)
+    articles = select("polnear-dev", load_split(data), lambda a: a[0], part)[:limit]
     analyse = _analyser()
     items: list[tuple[str, list[GoldAttribution], list[Any]]] = []
     t0 = time.perf_counter()

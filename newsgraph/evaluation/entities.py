@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from .attribution import load_split
+from .splits import select
 
 ACTOR_TYPES = frozenset({"PERSON", "ORG", "NORP", "GPE", "FAC", "LOC"})
 _PRONOUN_WORDS = "i me my we us our you your he him his she her they them their it its who this that one"
@@ -40,12 +41,12 @@ def is_named(text: str, start: int, end: int) -> bool:
     return False
 
 
-def evaluate(data: str, *, limit: int | None = None) -> dict[str, Any]:
+def evaluate(data: str, *, limit: int | None = None, part: str = "all") -> dict[str, Any]:
     """Score the configured clean, parse and entities stages on a PolNeAR split."""
     from ..core import Newsgraph
     from ..model import Article, Mention, Role
 
-    articles = load_split(data, limit)
+    articles = select("polnear-dev", load_split(data), lambda a: a[0], part)[:limit]
     ng = Newsgraph(stages=["clean", "parse", "entities"])
     *before, entities_stage = ng.pipeline.stages
     n_named = covered = n_sources = 0

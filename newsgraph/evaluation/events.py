@@ -26,6 +26,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .splits import select
+
 GSR_FILE = Path("gold_standard_records") / "PLOVER_GSR_CAMEO.txt"
 
 
@@ -115,11 +117,11 @@ def _articles(texts: list[str]) -> list[Any]:
     return [r if isinstance(r, Article) else Article(text="") for r in ng.analyze_many(articles)]
 
 
-def evaluate(data: str, *, limit: int | None = None, errors: int = 0) -> dict[str, Any]:
+def evaluate(data: str, *, limit: int | None = None, part: str = "all", errors: int = 0) -> dict[str, Any]:
     """Score the events stage on the PLOVER gold-standard records (see the module docstring)."""
     from ..stages.events import make_stage
 
-    gold = load(data, limit)
+    gold = select("plover-gsr", load(data), lambda g: str(g["id"]), part)[:limit]
     stage = make_stage()
     t0 = time.perf_counter()
     articles = _articles([g["text"] for g in gold])

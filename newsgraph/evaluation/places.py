@@ -31,6 +31,7 @@ from typing import Any
 from ..model import Article
 from ..stages.places import distance_km, resolve_spans
 from .scoring import prf
+from .splits import select
 
 MAX_ERROR_KM = 20039.0
 ACCURACY_KM = 161.0
@@ -185,9 +186,11 @@ def end_to_end(articles: list[GoldArticle]) -> dict[str, Any]:
     }
 
 
-def evaluate(data: str = DEFAULT_DATA, *, limit: int | None = None, end2end: bool = True) -> dict[str, Any]:
+def evaluate(
+    data: str = DEFAULT_DATA, *, limit: int | None = None, part: str = "all", end2end: bool = True
+) -> dict[str, Any]:
     """Score both settings on a GeoWebNews XML file (``limit``: first N articles only)."""
-    articles = load(data, limit)
+    articles = select("geowebnews-dev", load(data), lambda a: a.id, part)[:limit]
     report: dict[str, Any] = {
         "data": str(data),
         "articles": len(articles),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .scoring import prf
+from .splits import select
 
 _TOKEN = re.compile(r"<[^>]*>|&[A-Za-z#0-9]+;|[^<&]+|&")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
@@ -135,10 +136,10 @@ def _match(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> list[tup
     return out
 
 
-def evaluate(data: str, *, limit: int | None = None, errors: int = 0) -> dict[str, Any]:
+def evaluate(data: str, *, limit: int | None = None, part: str = "all", errors: int = 0) -> dict[str, Any]:
     """Score the times stage on the TimeML files under ``data`` (see the module docstring)."""
 
-    docs = load(data, limit)
+    docs = select("timeml", load(data), lambda d: d.name, part)[:limit]
     analysed, t_parse, t_stage = _analysed(docs)
     n_gold = n_pred = strict = relaxed = value_ok = type_ok = 0
     mistakes: list[dict[str, Any]] = []

@@ -1,60 +1,24 @@
-"""The ``newsgraph`` command: each subcommand opens the facade, calls one method, reports errors."""
+"""``newsgraph analyze`` and ``newsgraph demo``: analyse articles one by one, no store."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 
-from . import __version__
-from .core import count_inputs
-from .errors import NewsgraphError
-from .model import Article, Metadata, Problem
+from ..core import count_inputs
+from ..errors import NewsgraphError
+from ..model import Article, Metadata, Problem
+from . import cli, facade, iso_date
 
-EVALUATIONS = {
-    "attribution": "newsgraph.evaluation.attribution",
-    "entities": "newsgraph.evaluation.entities",
-    "places": "newsgraph.evaluation.places",
-    "times": "newsgraph.evaluation.times",
-    "events": "newsgraph.evaluation.events",
-}
-TRAINERS = {"attribution": "newsgraph.training.attribution"}
 #: Show a progress bar from this many inputs on.
 PROGRESS_FROM = 4
-
-
-def _facade(config: str | None, stages: str | None) -> Any:
-    from .core import Newsgraph
-
-    try:
-        return Newsgraph(config=config, stages=stages.split(",") if stages else None)
-    except NewsgraphError as err:
-        raise click.ClickException(str(err)) from err
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    for parse in (date.fromisoformat, datetime.fromisoformat):
-        try:
-            return parse(value).isoformat()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"{value!r} is not an ISO 8601 date such as 2024-12-12 (code E008)")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="newsgraph")
-def cli() -> None:
-    """newsgraph: news reports in; who did what to whom, and who says so, out."""
 
 
 @cli.command()
@@ -74,7 +38,7 @@ def cli() -> None:
     default=None,
     help="Write one NAME.json per input into this directory instead of standard output.",
 )
-@click.option("--published", callback=_iso_date, help="Publication date (ISO 8601), overrides metadata.")
+@click.option("--published", callback=iso_date, help="Publication date (ISO 8601), overrides metadata.")
 @click.option("--outlet", help="Outlet name, overrides metadata.")
 @click.option("--title", help="Title, overrides metadata.")
 @click.option("--url", help="URL, overrides metadata.")
@@ -108,7 +72,7 @@ def analyze(
 
     Exits with status 1 when any input could not be analysed; each is named on standard error.
     """
-    ng = _facade(config, stages)
+    ng = facade(config, stages)
     overrides = Metadata(title=title, published=published, outlet=outlet, url=url)
     total = count_inputs(paths)
     progress = Progress(total, enabled=not quiet and total >= PROGRESS_FROM)
@@ -160,7 +124,7 @@ class Writer:
             out_dir.mkdir(parents=True, exist_ok=True)
 
     def write(self, article: Article) -> None:
-        from .report import render_article
+        from ..report import render_article
 
         if self.out_dir is not None:
             suffix = ".txt" if self.fmt == "text" else ".json"
@@ -263,7 +227,7 @@ class Progress:
 def demo(fmt: str) -> None:
     """Analyse the sample articles bundled with newsgraph and print the report."""
     samples = resources.files("newsgraph").joinpath("samples")
-    ng = _facade(None, None)
+    ng = facade(None, None)
     writer = Writer(fmt, None, many=True)
     manifest = json.loads(samples.joinpath("samples.json").read_text("utf-8"))
     for entry in manifest:
@@ -280,79 +244,3 @@ def demo(fmt: str) -> None:
             raise click.ClickException(str(err)) from err
         writer.write(article)
     writer.close()
-
-
-@cli.command(name="eval")
-@click.argument("name", type=click.Choice(sorted(EVALUATIONS)))
-@click.option(
-    "--data", required=True, type=click.Path(exists=True), help="The gold data (see docs/evaluation.md)."
-)
-@click.option("--limit", type=int, default=None, help="Score only the first N documents.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate(name: str, data: str, limit: int | None, as_json: bool) -> None:
-    """Score a capability against public gold data: attribution, entities, places, times, events."""
-    module = importlib.import_module(EVALUATIONS[name])
-    try:
-        report = module.evaluate(data, limit=limit)
-    except NewsgraphError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo(json.dumps(report, indent=2) if as_json else module.render(report))
-
-
-@cli.command()
-@click.argument("name", type=click.Choice(sorted(TRAINERS)))
-@click.option(
-    "--data",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="The training split, e.g. ../shared/data/polnear/train.",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Where to write the model (default: the one shipped in the package).",
-)
-@click.option("--limit", type=int, default=None, help="Train on the first N documents only.")
-def train(name: str, data: str, out: str | None, limit: int | None) -> None:
-    """Train a learned component from gold data (reproducible; see docs)."""
-    module = importlib.import_module(TRAINERS[name])
-    try:
-        report = module.train(data, out=out, limit=limit)
-    except NewsgraphError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo(module.render(report))
-
-
-@cli.command()
-def schema() -> None:
-    """Print the JSON Schema of an analysed article."""
-    from .schema import schema_json
-
-    click.echo(schema_json(), nl=False)
-
-
-@cli.command()
-@click.option("--config", type=click.Path(dir_okay=False), help="A settings file to merge over the defaults.")
-def info(config: str | None) -> None:
-    """Show the version, the settings files in force and the stages that would run."""
-    from .settings import Settings
-
-    try:
-        settings = Settings.load(config)
-    except NewsgraphError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo(f"newsgraph {__version__}")
-    click.echo(f"settings: {' + '.join(settings.sources)}")
-    for name in settings.stage_names:
-        factory, options = settings.stage_options(name)
-        opts = ", ".join(f"{k}={v!r}" for k, v in options.items())
-        click.echo(f"  {name:<13} {factory:<28} {opts}")
-
-
-def main() -> None:
-    cli(prog_name="newsgraph")
-
-
-if __name__ == "__main__":
-    main()
