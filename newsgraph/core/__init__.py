@@ -16,12 +16,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput
-from .ingest import Limits, count_inputs, iter_inputs, normalise_date, text_article
-from .model import Article, Metadata, Problem
-from .pipeline import Pipeline, StageSpec
-from .settings import Settings
-from .stages import FACTORIES
+from ..errors import BadInput
+from ..ingest import Limits, count_inputs, iter_inputs, normalise_date, text_article
+from ..model import Article, Metadata, Problem
+from ..pipeline import Pipeline, StageSpec
+from ..settings import Settings
+from ..stages import FACTORIES
 
 __all__ = ["Newsgraph", "Result", "count_inputs"]
 
