@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import BadInput
-from .model import Article, Metadata, Problem
+from ..errors import BadInput
+from ..model import Article, Metadata, Problem
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
