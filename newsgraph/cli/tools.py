@@ -17,6 +17,7 @@ EVALUATIONS = {
     "places": "newsgraph.evaluation.places",
     "times": "newsgraph.evaluation.times",
     "events": "newsgraph.evaluation.events",
+    "linking": "newsgraph.evaluation.linking",
 }
 TRAINERS = {"attribution": "newsgraph.training.attribution"}
 
@@ -36,7 +37,7 @@ TRAINERS = {"attribution": "newsgraph.training.attribution"}
 @click.option("--limit", type=int, default=None, help="Score only the first N documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate(name: str, data: str, part: str, limit: int | None, as_json: bool) -> None:
-    """Score a capability against public gold data: attribution, entities, places, times, events."""
+    """Score a capability against public gold data: attribution, entities, places, times, events, linking."""
     module = importlib.import_module(EVALUATIONS[name])
     try:
         report = module.evaluate(data, limit=limit, part=part)
