@@ -140,12 +140,19 @@ def test_nested_khamenei_claim(article: Article) -> None:
 
 # --- places, times, events ---------------------------------------------------------------
 
+# Where these places are: public knowledge (Wikipedia's coordinates, rounded), written here
+# and not read from the gazetteer, which has no row for either base.
 TRUE_POSITIONS = {
-    "Damascus": (33.513, 36.292),
-    "Moscow": (55.756, 37.617),
-    "Tartus": (34.905, 35.866),
-    "Khmeimim": (35.401, 35.949),
+    "Damascus": (33.51, 36.29),
+    "Moscow": (55.76, 37.62),
+    "Tartus": (34.91, 35.87),  # the Russian naval facility at Tartus
+    "Khmeimim": (35.40, 35.95),  # Khmeimim air base, south-east of Latakia
 }
+#: Known wrong (issue 7): the two bases are not in the gazetteer and the focus fallback puts
+#: them in Moscow, the article's most-mentioned place. Strict: the test fails once fixed.
+FOCUS_BUG = pytest.mark.xfail(
+    strict=True, reason="issue 7: focus fallback places the Syrian bases at the Kremlin"
+)
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -155,13 +162,25 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-@pytest.mark.parametrize("name", sorted(TRUE_POSITIONS))
-def test_places_within_25_km(article: Article, name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Damascus",
+        "Moscow",
+        pytest.param("Tartus", marks=FOCUS_BUG),
+        pytest.param("Khmeimim", marks=FOCUS_BUG),
+    ],
+)
+def test_places_within_25_km_or_not_placed(article: Article, name: str) -> None:
+    """A place with coordinates is within 25 km of the truth; where the system cannot tell, it
+    may leave the name without coordinates (less output), never put it somewhere wrong."""
     places = [p for p in article.places if name in p.name or any(name in m.text for m in p.mentions)]
-    assert places, f"{name} not placed"
-    p = places[0]
-    assert p.lat is not None and p.lon is not None
-    assert km(p.lat, p.lon, *TRUE_POSITIONS[name]) <= 25
+    assert places, f"{name} not recognised as a place"
+    for p in places:
+        if p.lat is not None and p.lon is not None:
+            assert km(p.lat, p.lon, *TRUE_POSITIONS[name]) <= 25, (p.name, p.lat, p.lon, p.located_by)
+    if name in ("Damascus", "Moscow"):
+        assert all(p.lat is not None for p in places), f"{name} is in every gazetteer"
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def test_gazetteer_aliases_and_sites() -> None:
     gaz = default_gazetteer()
     kyiv = max(gaz.lookup("Kiev"), key=lambda c: c.population)
     assert kyiv.country == "UA" and distance_km(kyiv.lat, kyiv.lon, 50.45, 30.52) < 25
-    assert any(c.gazetteer_id == "newsgraph-sites:khmeimim-air-base" for c in gaz.lookup("Hmeimim"))
+    assert any(c.gazetteer_id == "newsgraph-sites:guantanamo-bay" for c in gaz.lookup("Gitmo"))
     assert any(c.country == "SY" for c in gaz.lookup("Tartous"))
     assert gaz.lookup("Xqzvbn Plorf") == ()
 
@@ -45,8 +45,8 @@ def test_gazetteer_aliases_and_sites() -> None:
 def test_resolves_places_and_flags_metonymy(nlp) -> None:  # type: ignore[no-untyped-def]
     text = (
         "Rebels entered Damascus on Sunday after a lightning advance from the north.\n"
-        "Moscow shifted its focus to keeping its warships at the Tartus naval base and its jets "
-        "at Khmeimim air base, the Kremlin said. Beijing's response was muted."
+        "Moscow shifted its focus to keeping its warships at the Sevastopol naval base and its "
+        "bombers at Engels air base, the Kremlin said. Beijing's response was muted."
     )
     article = analyse(nlp, text)
     for place in article.places:
@@ -56,11 +56,12 @@ def test_resolves_places_and_flags_metonymy(nlp) -> None:  # type: ignore[no-unt
     assert distance_km(damascus.lat, damascus.lon, 33.51, 36.29) < 25
     assert damascus.country == "SY" and damascus.feature == "city"
     assert not damascus.mentions[0].metonymy
-    tartus = place_named(article, "Tartus naval base")
-    assert distance_km(tartus.lat, tartus.lon, 34.905, 35.866) < 25
-    assert tartus.gazetteer_id == "newsgraph-sites:tartus-naval-base"
-    base = place_named(article, "Khmeimim air base")
-    assert distance_km(base.lat, base.lon, 35.401, 35.949) < 25
+    # Where the bases are (public knowledge, rounded): the curated site wins over the bare name.
+    naval = place_named(article, "Sevastopol naval base")
+    assert distance_km(naval.lat, naval.lon, 44.62, 33.53) < 25
+    assert naval.gazetteer_id == "newsgraph-sites:sevastopol-naval-base"
+    base = place_named(article, "Engels air base")
+    assert distance_km(base.lat, base.lon, 51.48, 46.21) < 25
     moscow = place_named(article, "Moscow")
     assert distance_km(moscow.lat, moscow.lon, 55.75, 37.62) < 25
     assert moscow.mentions[0].metonymy  # Moscow shifted its focus
