@@ -26,6 +26,11 @@ FAMILIES = {
     "GPE": "place",
     "LOC": "place",
     "FAC": "facility",
+    "EVENT": "event",
+    "PRODUCT": "work",
+    "WORK_OF_ART": "work",
+    "LAW": "work",
+    "LANGUAGE": "language",
 }
 FAMILY_NAMES = frozenset(FAMILIES.values())
 #: Role words that say nothing about who is meant.
@@ -146,6 +151,30 @@ def keys_of(feat: Features) -> set[str]:
                 acr = acronym(name)
                 if acr and len(acr) >= 3:
                     keys.add("a:" + acr)
+            parts = words(name)
+            if len(parts) >= 2:
+                keys.add("oh:" + skeleton(parts[-1]))  # the head word: "Authority"
+            keys |= {"oh:" + skeleton(p) for p in hyphen_parts(name)}
+    return keys
+
+
+def hyphen_parts(name: str) -> list[str]:
+    """The parts of a hyphenated one-word name, as name skeleton words: "MSF-Holland" -> msf, holland."""
+    if " " in name.strip() or "-" not in name:
+        return []
+    return ["".join(words(part)) for part in name.split("-") if words(part)]
+
+
+def part_keys(feat: Features) -> set[str]:
+    """Keys of organisations this one may be a short or longer form of ("Authority", "Itar-Tass")."""
+    if feat.family != "org":
+        return set()
+    keys = set()
+    for name in feat.names:
+        parts = words(name)
+        if len(parts) == 1 and not is_acronym(name):
+            keys.add("oh:" + skeleton(parts[0]))
+        keys |= {"org:" + skeleton(p) for p in hyphen_parts(name)}
     return keys
 
 

@@ -37,6 +37,7 @@ from .evidence import (
     features,
     gender_of,
     keys_of,
+    part_keys,
     profile_type,
 )
 from .names import acronym, common_surnames, first_names_match, fold, is_acronym, normalise, similar, skeleton
@@ -142,9 +143,29 @@ class Linker:
             decision = self._decide_person(feat, found)
         else:
             decision = self._decide_name(feat, found)
+        if decision.create and feat.family == "org":
+            decision = self._decide_part(feat, pinned, {r["id"] for r in found}) or decision
         if decision.create:
             return self._other_type(feat, pinned) or decision
         return decision
+
+    def _decide_part(self, feat: Features, pinned: set[str], seen: set[str]) -> Decision | None:
+        """A short or compound form of a known organisation, when the context agrees.
+
+        "the Authority" for "Palestinian Authority", "Itar-Tass" for "Tass", "MSF-Holland"
+        for "MSF": a name alone is not enough, the article must share the organisation's context.
+        """
+        pool = []
+        for corpus_id in self.state.candidates(part_keys(feat)):
+            record = self.state.entity(corpus_id)
+            if corpus_id in pinned or corpus_id in seen or record is None:
+                continue
+            if record["profile"].get("family") == feat.family:
+                pool.append(record)
+        if not pool:
+            return None
+        decision = self._pick(feat, pool, f"{feat.name!r} is a short or compound form", need_context=True)
+        return decision if decision.corpus_id is not None else None
 
     def _other_type(self, feat: Features, pinned: set[str]) -> Decision | None:
         """The one entity of another type with exactly this name, when the tagger mistyped it.

@@ -127,13 +127,25 @@ class PersonName:
         return "p:" + skeleton(self.surname)
 
 
+_HYPHENATED_GIVEN = re.compile(r"^[^\W\d_]+\s+[^\W\d_]+-[^\W\d_]+$")
+
+
 def person_name(text: str) -> PersonName | None:
-    """Split a person's name; None when nothing name-like is left."""
+    """Split a person's name; None when nothing name-like is left.
+
+    East Asian names written surname first ("Liu Shan-chung", "Tao Siju") keep the
+    surname first (``data/linking/east_asian_surnames.txt``).
+    """
     parts = words(text)
     while parts and parts[0] in _TITLE_WORDS:
         parts = parts[1:]
     if not parts:
         return None
+    plain = text.strip()
+    if len(parts) >= 2 and (
+        _HYPHENATED_GIVEN.match(plain) or (len(parts) == 2 and parts[0] in east_asian_surnames())
+    ):
+        return PersonName("".join(parts[1:]), parts[0], " ".join(parts))
     # The surname is the last word that is not a particle, with the particles before it
     # dropped: "Marcel van Soest" -> soest; "Bashar al-Assad" -> assad.
     surname = parts[-1]
@@ -168,6 +180,14 @@ def common_surnames() -> frozenset[str]:
         for line in text.splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+@cache
+def east_asian_surnames() -> frozenset[str]:
+    """Surnames written first ("Tao Siju"): data/linking/east_asian_surnames.txt."""
+    path = resources.files("newsgraph").joinpath("data", "linking", "east_asian_surnames.txt")
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(fold(x.strip()) for x in lines if x.strip() and not x.startswith("#"))
 
 
 def first_names_match(a: str, b: str) -> bool:
