@@ -71,7 +71,7 @@ def response(
         for m in doc["mentions"]:
             if not m.get("scored"):
                 continue
-            key = (doc["id"], m["start"], m["end"])
+            key = (doc["id"], m["start"], m["end"], m["cluster"])  # one span may sit in two chains
             gold[key] = (doc["id"].split("/")[0], m["cluster"])
             best, best_overlap = None, 0
             for start, end, cluster in spans:
