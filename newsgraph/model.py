@@ -93,6 +93,17 @@ class Entity:
 
 
 @dataclass
+class Reference:
+    """A pronoun or description ("he", "the minister") the entities stage resolved to an entity."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "pronoun" or "nominal"
+    entity: str  # entity id
+
+
+@dataclass
 class Source:
     """Who makes a claim. ``start``/``end``/``text`` are None when nobody is named."""
 
@@ -101,7 +112,7 @@ class Source:
     start: int | None = None
     end: int | None = None
     entity: str | None = None  # entity id
-    resolved_from: str | None = None  # "pronoun" when the span is a pronoun resolved to `entity`
+    resolved_from: str | None = None  # "pronoun" / "nominal": a pronoun or description resolved to `entity`
 
 
 @dataclass
@@ -206,6 +217,8 @@ class Article:
     places: list[Place] = field(default_factory=list)
     times: list[Time] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: pronouns and descriptions resolved by the entities stage (read by later stages; not serialised)
+    references: list[Reference] = field(default_factory=list, compare=False, metadata={"serialise": False})
     provided: set[str] = field(default_factory=set, metadata={"serialise": False})
     doc: Any = field(default=None, repr=False, compare=False, metadata={"serialise": False})
 

@@ -7,8 +7,9 @@ from conftest import assert_stand_off
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsgraph.model import Article, Entity, Mention, Removed
+from newsgraph.model import Article, Removed
 from newsgraph.stages.attributions import make_stage
+from newsgraph.stages.entities import make_stage as make_entities_stage
 
 pytestmark = pytest.mark.slow
 
@@ -19,18 +20,11 @@ def stage():  # type: ignore[no-untyped-def]
 
 
 def analyse(nlp, stage, text: str, removed: list[Removed] | None = None) -> Article:  # type: ignore[no-untyped-def]
-    """Parse, add PERSON/ORG entities from spaCy NER (as the entities stage would), run the stage."""
+    """Parse, run the entities stage (names, pronouns, descriptions), run the stage."""
     article = Article(text=text)
     article.removed = removed or []
     article.doc = nlp(article.masked_text())
-    ents: dict[str, Entity] = {}
-    for ent in article.doc.ents:
-        if ent.label_ not in ("PERSON", "ORG", "GPE", "NORP"):
-            continue
-        key = ent.text.split()[-1] if ent.label_ == "PERSON" else ent.text
-        entity = ents.setdefault(key, Entity(id=f"E{len(ents) + 1}", name=ent.text, type=ent.label_))
-        entity.mentions.append(Mention(ent.start_char, ent.end_char, ent.text))
-    article.entities = list(ents.values())
+    article = make_entities_stage()(article)
     return stage(article)
 
 
@@ -272,3 +266,29 @@ def test_pronoun_prefers_the_speaker_over_a_person_inside_the_claim(nlp, stage) 
     att = by_cue(art, "said", kind="direct")
     assert att.source.resolved_from == "pronoun"
     assert entity_name(art, att.source.entity) == "Victor Lang"
+
+
+def test_pronoun_speaker_is_never_a_person_named_only_in_the_quotation(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Retired general Tom Harlow spoke to the magazine for two hours on Tuesday.\n"
+        "“Viktor Petrov is a man you can do business with,” he said.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.source.text == "he"
+    assert entity_name(art, att.source.entity) == "Tom Harlow"
+
+
+def test_description_source_takes_the_person_with_that_role(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Tom Harlow, the deputy energy minister, arrived in Oslo on Monday.\n"
+        "The minister said the pipeline deal was close.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.source.text == "The minister"
+    assert att.source.type == "person"
+    assert att.source.resolved_from == "nominal"
+    assert entity_name(art, att.source.entity) == "Tom Harlow"

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...model import Article, Attribution, Relay, Source, Span
+from ...model import Article, Attribution, Reference, Relay, Source, Span
 from .features import Table
 from .lexicons import Lexicons
 from .tagger import Segment
@@ -35,7 +35,6 @@ MAX_SOURCE_TOKENS = 16
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 SNAP_DEPS = frozenset({"ccomp", "xcomp", "dobj"})
 OBJECT_DEPS = frozenset({"dobj", "prep", "oprd", "xcomp", "dative"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "parataxis")
@@ -79,6 +78,8 @@ class Assembler:
         self.snap = True
         self.rules = True
         self.mention_starts = [m.start for m in self.mentions]
+        # pronouns and descriptions the entities stage resolved, by character span
+        self.references = {(r.start, r.end): r for r in article.references}
 
     # -- spans --------------------------------------------------------------------------------
 
@@ -586,10 +587,24 @@ class Assembler:
             return self._pronoun(seg, start, end, text, low, history)
         root = self.doc[seg.i : seg.j].root
         mention = self.entity_at(root.idx, root.idx + len(root.text))
+        if mention is None:
+            ref = self._reference_at(root.idx)
+            if ref is not None:
+                # "the minister said": a description the entities stage resolved to a person
+                return Source(
+                    type="person", text=text, start=start, end=end, entity=ref.entity, resolved_from=ref.kind
+                )
         stype = self._source_type(seg, low, mention)
         if stype == "anonymous":
             mention = None
         return Source(type=stype, text=text, start=start, end=end, entity=mention.entity if mention else None)
+
+    def _reference_at(self, char: int) -> Reference | None:
+        """The resolved description whose head word starts at ``char`` (None when there is none)."""
+        for (s, e), ref in self.references.items():
+            if ref.kind == "nominal" and s <= char < e and self.article.text[char:e].find(" ") < 0:
+                return ref
+        return None
 
     def _source_type(self, seg: Segment, low: str, mention: Mention | None) -> str:
         lex = self.lex
@@ -636,7 +651,8 @@ class Assembler:
                     target = m.entity
                     stype = "person" if m.etype == "PERSON" else "organisation"
         elif info["number"] == "sg" and info["gender"]:
-            target = self._resolve_person(seg.i, start, info["gender"], history)
+            ref = self.references.get((start, end))
+            target = ref.entity if ref is not None and ref.kind == "pronoun" else None
         elif info["number"] == "pl":
             for pos, src, etype in reversed(history):
                 if self.sent_of[seg.i] - self.sent_of[pos] > RESOLVE_WINDOW:
@@ -652,72 +668,6 @@ class Assembler:
             entity=target,
             resolved_from="pronoun" if target else None,
         )
-
-    def _resolve_person(
-        self, tok_i: int, start: int, gender: str, history: list[tuple[int, Source, str]]
-    ) -> str | None:
-        """The named person a he/she source most likely is."""
-        sent = self.sent_of[tok_i]
-        best: tuple[int, str] | None = None
-        # Earlier named sources of the same gender (the strongest cue in news prose).
-        for pos, src, etype in reversed(history):
-            if sent - self.sent_of[pos] > RESOLVE_WINDOW:
-                break
-            if src.entity and etype == "PERSON" and self._gender_ok(src.entity, gender):
-                best = (pos, src.entity)
-                break
-        # A more recent main-clause subject that is a person outranks an older source.
-        k = bisect_right(self.mention_starts, start)
-        for m in reversed(self.mentions[:k]):
-            if m.end > start:
-                continue
-            tok = self.doc.char_span(m.start, m.end, alignment_mode="expand")
-            if tok is None:
-                continue
-            root = tok.root
-            msent = self.sent_of[root.i]
-            if sent - msent > RESOLVE_WINDOW or (best is not None and root.i <= best[0]):
-                break
-            if m.etype != "PERSON" or not self._gender_ok(m.entity, gender):
-                continue
-            if root.dep_ in SUBJECT_DEPS and root.head.dep_ == "ROOT" and msent < sent:
-                best = (root.i, m.entity)
-                break
-        if best is not None:
-            return best[1]
-        # Fall back to the nearest earlier person mention that agrees.
-        for m in reversed(self.mentions[:k]):
-            if m.end <= start and m.etype == "PERSON" and self._gender_ok(m.entity, gender):
-                tok = self.doc.char_span(m.start, m.end, alignment_mode="expand")
-                if tok is not None and sent - self.sent_of[tok.root.i] <= RESOLVE_WINDOW:
-                    return m.entity
-                break
-        return None
-
-    def _gender_ok(self, entity: str, gender: str) -> bool:
-        g = self.genders.get(entity)
-        return g is None or g == gender
-
-    @property
-    def genders(self) -> dict[str, str | None]:
-        cached: dict[str, str | None] | None = getattr(self, "_genders", None)
-        if cached is None:
-            cached = {}
-            text = self.article.text
-            for ent in self.article.entities:
-                g = ent.gender
-                if g is None:
-                    for m in ent.mentions:
-                        before = text[max(0, m.start - 12) : m.start].lower().split()
-                        words = [w.strip(",") for w in (before[-1:] + m.text.lower().split()[:1])]
-                        for key, honorifics in self.lex.honorifics.items():
-                            if any(w in honorifics for w in words):
-                                g = key
-                        if g:
-                            break
-                cached[ent.id] = g
-            self._genders = cached
-        return cached
 
     # -- the rest of the record ----------------------------------------------------------------
 

@@ -67,9 +67,6 @@ class Lexicons:
         self.anonymous_markers = tuple(sources["anonymous_markers"])
         self.person_roles = frozenset(sources["person_roles"])
         self.pronouns: dict[str, dict[str, str]] = sources["pronouns"]
-        self.honorifics: dict[str, frozenset[str]] = {
-            g: frozenset(v) for g, v in sources["honorifics"].items()
-        }
         cues = self._toml("cues.toml")
         self.object_cues = frozenset(cues["object_cues"])
         self.attribution_dashes = frozenset(cues["attribution_dashes"])

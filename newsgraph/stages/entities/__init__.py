@@ -10,7 +10,10 @@ Reads the spaCy parse on ``article.doc`` (never re-runs spaCy) and fills
 2. :mod:`.roles` finds role phrases around each person ("Russia's deputy foreign
    minister", "Kremlin spokesman") using ``data/entities/role_nouns.txt``;
 3. :mod:`.resolve` groups mentions into entities (surnames, acronyms, short ORG
-   names, spelling variants), retypes consistently and picks name and gender.
+   names, spelling variants), retypes consistently and picks name and gender;
+4. :mod:`.references` resolves pronouns and descriptions ("he", "the minister") to
+   those people and records them on ``article.references`` for later stages (the
+   attributions and events stages read them; see docs/entities.md).
 
 Canonical names carry no title: "Ali Khamenei" is the name, "Ayatollah Ali Khamenei"
 an alias and "Ayatollah" a role. Nothing is taken from a removed range.
@@ -25,10 +28,11 @@ from ...model import Article
 from ...pipeline import BaseStage
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Candidate, collect
+from .references import resolve_references
 from .resolve import add_descriptions, build_entities
 from .roles import find_roles
 
-__all__ = ["EntitiesStage", "entities_from_doc", "make_stage"]
+__all__ = ["EntitiesStage", "entities_from_doc", "make_stage", "resolve_references"]
 
 
 def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) -> list[Any]:
@@ -67,7 +71,7 @@ class EntitiesStage(BaseStage):
 
     name = "entities"
     requires = ("doc",)
-    provides = ("entities",)
+    provides = ("entities", "references")
 
     def __init__(self) -> None:
         self.lex = load_lexicon()  # read the data files once, when the pipeline is built
@@ -82,6 +86,8 @@ class EntitiesStage(BaseStage):
             article.warnings.append("entities: parse text does not match the article text; skipped")
             return article
         article.entities = entities_from_doc(article, doc, self.lex)
+        refs = resolve_references(doc, article.text, article.entities, self.lex)
+        article.references = [r for r in refs if not article.in_removed(r.start, r.end)]
         return article
 
 

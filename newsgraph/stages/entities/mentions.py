@@ -19,6 +19,27 @@ _DETERMINERS = frozenset({"the", "a", "an"})
 _HYPHENS = frozenset({"-", "–", "‐"})
 #: names longer than this are NER run-ons, not names
 _MAX_NAME_TOKENS = 10
+#: role nouns that also describe an organisation or a country ("Norway, a NATO member"):
+#: they do not make an ORG-tagged name a person
+_SHARED_ROLES = frozenset(
+    {
+        "member",
+        "host",
+        "partner",
+        "monitor",
+        "observer",
+        "player",
+        "owner",
+        "investor",
+        "leader",
+        "head",
+        "chief",
+        "founder",
+        "mediator",
+        "negotiator",
+        "representative",
+    }
+)
 
 
 @dataclass
@@ -172,6 +193,8 @@ def collect(doc: Any, lex: Lexicon) -> list[Candidate]:
         forced = lex.forced_labels.get(tuple(t.text for t in doc[s:e]))
         if forced:
             label = forced
+        if label == "ORG" and _person_by_apposition(doc, s, e, lex):
+            label = "PERSON"
         cand: Candidate | None = Candidate(s, e, label)
         if label == "PERSON" and cand is not None:
             cand = _person(doc, cand, taken, lex)
@@ -186,6 +209,23 @@ def collect(doc: Any, lex: Lexicon) -> list[Candidate]:
         cands.extend(extra)
         cands.sort(key=lambda c: c.start)
     return cands
+
+
+def _person_by_apposition(doc: Any, start: int, end: int, lex: Lexicon) -> bool:
+    """ "Helena Varga, the foreign minister": a two- or three-word proper name that NER
+    tagged ORG but whose apposition is headed by a person's role noun is a person."""
+    if not 2 <= end - start <= 3 or not all(
+        doc[i].tag_ in _PROPER_TAGS and doc[i].is_title for i in range(start, end)
+    ):
+        return False
+    if end >= len(doc) or doc[end].text != ",":
+        return False
+    root = doc[end - 1]
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > end and child.pos_ == "NOUN":
+            low = child.lemma_.lower()
+            return (low in lex.role_nouns or child.lower_ in lex.role_nouns) and low not in _SHARED_ROLES
+    return False
 
 
 def _scan_tokens(doc: Any, taken: list[bool], lex: Lexicon) -> list[Candidate]:

@@ -1,0 +1,324 @@
+"""Pronouns and descriptions ("he", "the minister") resolved to the person they stand for.
+
+One resolver for every stage: the attributions stage reads it for pronoun and
+descriptive speakers, the events stage for pronoun actors and targets. It runs after
+the entities are built and records :class:`~newsgraph.model.Reference` objects on
+``article.references``; it never adds to ``Entity.mentions`` (names only).
+
+How it decides, in text order (linear in the number of tokens, times a small window):
+
+* **Descriptions** ("the minister", "the spokeswoman"): a definite noun phrase headed by
+  a role noun (``data/entities/role_nouns.txt``) or a gendered noun (``titles.toml``)
+  that is not part of a name or a role phrase. It refers to the one person named earlier
+  whose role has that head noun (and whose capitalised modifiers agree: "the Russian
+  minister" is not "the French foreign minister"); gendered nouns must agree with the
+  person's gender. Two candidates and no clear most recent one: left unresolved.
+  ("the Russian president" given as a role word for word is already a name mention:
+  :func:`.resolve.add_descriptions`.)
+* **Pronouns** (he/him/his/himself, she/her/hers/herself from ``titles.toml``): the
+  candidates are people of agreeing (or unknown) gender mentioned in the last
+  ``WINDOW`` sentences before it, by name, by a resolved description or by an earlier
+  resolved pronoun. Each mention gives its entity salience (Lappin and Leass 1994, cut
+  down): recency, subject > object > other, a head noun rather than a modifier ("the
+  Assad regime"), a main clause rather than a reported or subordinate one ("Lang
+  confirmed that Haddad had left. He said ..." is Lang), halved for every sentence
+  back. Two hard constraints:
+
+  - a pronoun outside quotation marks never takes a person named only inside someone's
+    quotation ("“Putin is a strong leader,” he said" is not Putin speaking);
+  - a non-reflexive pronoun is not the subject of its own verb ("he accused him").
+
+  When the best two people are within ``MARGIN`` of each other the pronoun stays
+  unresolved: a wrong speaker is worse than none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...model import Entity, Reference
+from .lexicon import Lexicon
+
+__all__ = ["MARGIN", "WINDOW", "quote_mask", "resolve_references"]
+
+#: sentences back a pronoun may reach (the pronoun's own sentence is 0)
+WINDOW = 3
+#: the runner-up must score below this share of the best for a pronoun to be resolved
+MARGIN = 0.85
+#: descriptions reach this many sentences back for their "most recent" tie-break
+DESCRIPTION_RECENT = 2
+
+_SUBJECT = frozenset({"nsubj", "nsubjpass"})
+_OBJECT = frozenset({"dobj", "attr", "oprd"})
+_OBLIQUE = frozenset({"dative", "pobj", "iobj"})
+_MODIFIER = frozenset({"compound", "amod", "nmod", "poss"})
+_REFLEXIVE = frozenset({"himself", "herself"})
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "csubj", "pcomp"})
+_DESCRIPTION_DETS = frozenset({"the", "this", "that"})
+
+
+@dataclass
+class _Mention:
+    """A person mention that gives its entity salience for later pronouns."""
+
+    tok: int
+    entity: str
+    sent: int
+    weight: float
+    quoted: bool
+
+
+def quote_mask(text: str) -> bytearray:
+    """1 for every character inside quotation marks, paragraph by paragraph.
+
+    Straight double quotes toggle; curly and guillemet quotes open and close. A
+    paragraph (a line) starts outside any quotation: a quotation running on to the
+    next paragraph opens it again, as news style does. Apostrophes (’ inside a word)
+    are not quotes.
+    """
+    mask = bytearray(len(text))
+    opener = ""  # the mark that opened the current quotation, "" outside
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            opener = ""
+            continue
+        if opener:
+            mask[i] = 1
+            if (
+                (ch == '"' and opener in '"“')
+                or (ch == "”" and opener in '"“')
+                or (ch == "»" and opener == "«")
+                or (ch == "’" and opener == "‘" and (i + 1 >= n or not text[i + 1].isalnum()))
+            ):
+                opener = ""
+        elif ch in '"“«' or (ch == "‘" and (i == 0 or not text[i - 1].isalnum())):
+            opener = ch
+            mask[i] = 1
+    return mask
+
+
+def _sentence_index(doc: Any) -> list[int]:
+    out = [0] * len(doc)
+    n = -1
+    for tok in doc:
+        if tok.i == 0 or tok.is_sent_start:
+            n += 1
+        out[tok.i] = max(n, 0)
+    return out
+
+
+def _main_clause(tok: Any) -> bool:
+    """True when no clause boundary lies between the token and the sentence root."""
+    head = tok.head
+    steps = 0
+    while head.i != tok.i and steps < 30:
+        if tok.dep_ in _CLAUSE_DEPS:
+            return False
+        tok, head = head, head.head
+        steps += 1
+    return True
+
+
+def _weight(tok: Any) -> float:
+    """The salience one mention gives its entity (before the recency halving)."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head  # "Reyes and Lowe arrived": both are subjects
+    dep = tok.dep_
+    w = 100.0
+    if dep in _SUBJECT:
+        w += 80
+    elif dep in _OBJECT:
+        w += 50
+    elif dep in _OBLIQUE:
+        w += 40
+    if dep not in _MODIFIER:
+        w += 80  # a head noun, not "the Assad regime"
+    if _main_clause(tok):
+        w += 80  # a person inside a reported clause ("X said that Y ...") is not the topic
+    return w
+
+
+def _name_root(doc: Any, start: int, end: int) -> Any | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return None if span is None or len(span) == 0 else span.root
+
+
+def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon) -> list[Reference]:
+    """Resolved pronouns and descriptions of ``doc``, in text order."""
+    people = {e.id: e for e in entities if e.type == "PERSON"}
+    if not people or len(doc) == 0:
+        return []
+    sent_of = _sentence_index(doc)
+    quoted = quote_mask(text)
+    # Tokens already covered by a name or a role: never a description or a pronoun to resolve.
+    covered = bytearray(len(doc))
+    names: dict[int, list[tuple[int, str]]] = {}  # token -> [(root token, entity)] starting there
+    for ent in entities:
+        for fact in [*ent.mentions, *ent.roles]:
+            span = doc.char_span(fact.start, fact.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                covered[t.i] = 1
+        if ent.id not in people:
+            continue
+        for m in ent.mentions:
+            root = _name_root(doc, m.start, m.end)
+            if root is not None:
+                names.setdefault(root.i, []).append((root.i, ent.id))
+    role_heads = _role_heads(doc, people)
+
+    history: list[_Mention] = []
+    refs: list[Reference] = []
+    for tok in doc:
+        i = tok.i
+        for root_i, ent_id in names.get(i, ()):
+            history.append(_Mention(root_i, ent_id, sent_of[root_i], _weight(tok), bool(quoted[tok.idx])))
+        if covered[i]:
+            continue
+        low = tok.lower_
+        gender = lex.pronouns.get(low)
+        if gender is not None and (tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$")):
+            target = _resolve_pronoun(doc, tok, gender, history, sent_of, quoted, people)
+            if target is not None:
+                refs.append(Reference(tok.idx, tok.idx + len(tok.text), tok.text, "pronoun", target))
+                history.append(_Mention(i, target, sent_of[i], _weight(tok), bool(quoted[tok.idx])))
+            continue
+        if tok.pos_ == "NOUN" and (
+            low in lex.role_nouns or tok.lemma_.lower() in lex.role_nouns or low in lex.gendered_nouns
+        ):
+            found = _description(doc, tok, lex, people, role_heads, history, sent_of, covered)
+            if found is not None:
+                start, end, target = found
+                refs.append(Reference(start, end, text[start:end], "nominal", target))
+                history.append(_Mention(i, target, sent_of[i], _weight(tok), bool(quoted[tok.idx])))
+    return refs
+
+
+def _role_heads(doc: Any, people: dict[str, Entity]) -> dict[str, list[tuple[str, frozenset[str], int]]]:
+    """Role head noun -> [(entity, lowercased role words, role end char)] for every person."""
+    out: dict[str, list[tuple[str, frozenset[str], int]]] = {}
+    for ent in people.values():
+        for role in ent.roles:
+            span = doc.char_span(role.start, role.end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            words = frozenset(t.lower_ for t in span)
+            heads = {span[-1].lower_, span[-1].lemma_.lower(), span.root.lower_, span.root.lemma_.lower()}
+            for h in heads:
+                out.setdefault(h, []).append((ent.id, words, role.end))
+    return out
+
+
+def _gender_ok(ent: Entity, gender: str | None) -> bool:
+    return gender is None or ent.gender is None or ent.gender == gender
+
+
+def _description(
+    doc: Any,
+    tok: Any,
+    lex: Lexicon,
+    people: dict[str, Entity],
+    role_heads: dict[str, list[tuple[str, frozenset[str], int]]],
+    history: list[_Mention],
+    sent_of: list[int],
+    covered: bytearray,
+) -> tuple[int, int, str] | None:
+    """The person a definite description headed by ``tok`` refers to, with its char span."""
+    if tok.dep_ in _MODIFIER or tok.tag_ in ("NNS", "NNPS"):
+        return None  # "the minister's office", "the ministers"
+    left = list(tok.lefts)
+    if not left or left[0].lower_ not in _DESCRIPTION_DETS:
+        return None
+    if any(c.dep_ == "appos" or c.ent_type_ == "PERSON" for c in tok.children):
+        return None  # "the minister, Jane Doe": the name is the mention
+    if any(c.dep_ in ("prep", "relcl", "acl") for c in tok.rights):
+        return None  # "the minister of health", "the spokesman who ...": a new description
+    first = left[0].i
+    if any(covered[k] for k in range(first, tok.i + 1)):
+        return None
+    if tok.i + 1 < len(doc) and doc[tok.i + 1].tag_ in ("NNP", "NNPS"):
+        return None  # "the minister Jane Doe"
+    mods = [doc[k] for k in range(first + 1, tok.i)]
+    if any(m.ent_type_ == "PERSON" for m in mods):
+        return None
+    gender = lex.gendered_nouns.get(tok.lower_)
+    options: dict[str, int] = {}
+    for key in {tok.lower_, tok.lemma_.lower()}:
+        for ent_id, words, role_end in role_heads.get(key, ()):
+            if role_end > tok.idx or not _gender_ok(people[ent_id], gender):
+                continue
+            if not all(_agrees(m, words) for m in mods):
+                continue
+            options[ent_id] = role_end
+    if not options:
+        return None
+    if len(options) > 1:
+        # Two people hold that role: only the one named in the last sentences, if just one is.
+        recent = {
+            m.entity for m in history if m.entity in options and sent_of[tok.i] - m.sent <= DESCRIPTION_RECENT
+        }
+        if len(recent) != 1:
+            return None
+        options = {e: options[e] for e in recent}
+    target = next(iter(options))
+    start = doc[first].idx
+    return start, tok.idx + len(tok.text), target
+
+
+def _agrees(mod: Any, role_words: frozenset[str]) -> bool:
+    """A modifier of a description agrees with a role when the role has the same word.
+
+    Only capitalised modifiers ("Russian", "French") and role-like nouns are checked;
+    "former", "new", "top" and other adjectives pass. "Russian" matches "Russia's" by
+    its first five letters.
+    """
+    if mod.is_punct or mod.lower_ in ("'s", "’s"):
+        return True
+    if not (mod.text[:1].isupper() or mod.pos_ in ("NOUN", "PROPN")):
+        return True
+    low = mod.lower_
+    return any(w == low or (len(low) >= 5 and len(w) >= 5 and w[:5] == low[:5]) for w in role_words)
+
+
+def _resolve_pronoun(
+    doc: Any,
+    tok: Any,
+    gender: str,
+    history: list[_Mention],
+    sent_of: list[int],
+    quoted: bytearray,
+    people: dict[str, Entity],
+) -> str | None:
+    sent = sent_of[tok.i]
+    inside = bool(quoted[tok.idx])
+    excluded: str | None = None
+    if tok.lower_ not in _REFLEXIVE and tok.dep_ not in _SUBJECT:
+        # "He accused him": the subject of the pronoun's own verb is someone else
+        subj = next((c for c in tok.head.children if c.dep_ in _SUBJECT and c.i != tok.i), None)
+        if subj is not None:
+            for m in reversed(history):
+                if m.tok == subj.i:
+                    excluded = m.entity
+                    break
+    scores: dict[str, float] = {}
+    for m in reversed(history):
+        back = sent - m.sent
+        if back > WINDOW:
+            break
+        if m.entity == excluded or not _gender_ok(people[m.entity], gender):
+            continue
+        if m.quoted and not inside:
+            continue  # named only in someone's quotation
+        w = m.weight / (2**back)
+        if tok.dep_ in _SUBJECT and doc[m.tok].dep_ in _SUBJECT:
+            w += 35 / (2**back)  # parallel subjects
+        scores[m.entity] = scores.get(m.entity, 0.0) + w
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) > 1 and ranked[1][1] >= MARGIN * ranked[0][1]:
+        return None
+    return ranked[0][0]
