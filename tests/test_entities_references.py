@@ -121,7 +121,7 @@ def test_nothing_is_resolved_in_a_removed_range(nlp, stage) -> None:  # type: ig
 
 
 def test_quote_mask_tracks_quotation_marks_per_paragraph() -> None:
-    text = "He said “one” and ‘two’ but Smith’s \"three\nfour"
+    text = 'He said “one” and ‘two’ but Smith’s "three\nfour'
     mask = quote_mask(text)
     inside = "".join(ch for ch, m in zip(text, mask, strict=True) if m)
-    assert inside == "“one”‘two’\"three"
+    assert inside == '“one”‘two’"three'
