@@ -156,8 +156,10 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
     covered = bytearray(len(doc))
     names: dict[int, list[tuple[int, str]]] = {}  # token -> [(root token, entity)] starting there
     for ent in entities:
-        for fact in [*ent.mentions, *ent.roles]:
-            span = doc.char_span(fact.start, fact.end, alignment_mode="expand")
+        facts: list[tuple[int, int]] = [(m.start, m.end) for m in ent.mentions]
+        facts.extend((r.start, r.end) for r in ent.roles)
+        for start, end in facts:
+            span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
             for t in span:
