@@ -125,3 +125,24 @@ def test_quote_mask_tracks_quotation_marks_per_paragraph() -> None:
     mask = quote_mask(text)
     inside = "".join(ch for ch, m in zip(text, mask, strict=True) if m)
     assert inside == '“one”‘two’"three'
+
+
+def test_a_pronoun_inside_a_quotation_is_not_its_speaker(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Mark Lowe left the country on Sunday, officials said.\n"
+        "Tom Harlow, the deputy interior minister, confirmed that Lowe was in Spain.\n"
+        "He said: “He is safe and he will stay there.”\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "He", 0) == "Tom Harlow"
+    assert referent(art, "He", 1) != "Tom Harlow"
+
+
+def test_according_to_introduces_the_next_speaker(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "According to Tom Harlow, an analyst at a Leeds bank, the rescue of Mark Lowe proved "
+        "that the government had been talking to the rebels.\n"
+        "He said: “They had a deal.”\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "He") == "Tom Harlow"

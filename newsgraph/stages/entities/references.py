@@ -18,15 +18,20 @@ How it decides, in text order (linear in the number of tokens, times a small win
 * **Pronouns** (he/him/his/himself, she/her/hers/herself from ``titles.toml``): the
   candidates are people of agreeing (or unknown) gender mentioned in the last
   ``WINDOW`` sentences before it, by name, by a resolved description or by an earlier
-  resolved pronoun. Each mention gives its entity salience (Lappin and Leass 1994, cut
+  resolved pronoun. A person scores the salience of their best mention (Lappin and Leass 1994, cut
   down): recency, subject > object > other, a head noun rather than a modifier ("the
-  Assad regime"), a main clause rather than a reported or subordinate one ("Lang
-  confirmed that Haddad had left. He said ..." is Lang), halved for every sentence
-  back. Two hard constraints:
+  Assad regime"), for a pronoun in a main clause a person in a main clause rather
+  than a reported or subordinate one ("Lang confirmed that Haddad had left. He said
+  ..." is Lang), for a pronoun introducing speech ("He said: ...") a person
+  introduced as a speaker ("X said that", "according to X"), halved for every
+  sentence back. Two hard constraints:
 
   - a pronoun outside quotation marks never takes a person named only inside someone's
     quotation ("“Putin is a strong leader,” he said" is not Putin speaking);
-  - a non-reflexive pronoun is not the subject of its own verb ("he accused him").
+  - a non-reflexive pronoun is not the subject of its own verb ("he accused him", "he
+    has no intention of meeting him");
+  - a pronoun inside a quotation is not the quotation's speaker ("He said: “He is
+    safe.”").
 
   When the best two people are within ``MARGIN`` of each other the pronoun stays
   unresolved: a wrong speaker is worse than none.
@@ -46,6 +51,10 @@ __all__ = ["MARGIN", "WINDOW", "quote_mask", "resolve_references"]
 WINDOW = 3
 #: the runner-up must score below this share of the best for a pronoun to be resolved
 MARGIN = 0.85
+#: salience a main-clause person adds for a main-clause pronoun
+MAIN_CLAUSE = 80
+#: salience a person introduced as a speaker adds for a pronoun that introduces speech
+SPEAKER = 60
 #: descriptions reach this many sentences back for their "most recent" tie-break
 DESCRIPTION_RECENT = 2
 
@@ -56,6 +65,8 @@ _MODIFIER = frozenset({"compound", "amod", "nmod", "poss"})
 _REFLEXIVE = frozenset({"himself", "herself"})
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "csubj", "pcomp"})
 _DESCRIPTION_DETS = frozenset({"the", "this", "that"})
+#: links from a verb without a subject to the phrase that controls it
+_NON_FINITE = frozenset({"xcomp", "pcomp", "pobj", "prep", "dobj", "acl", "advcl"})
 
 
 @dataclass
@@ -65,7 +76,9 @@ class _Mention:
     tok: int
     entity: str
     sent: int
-    weight: float
+    weight: float  # salience without the main-clause bonus
+    main: bool  # in its sentence's main clause
+    speaker: bool  # the subject of a verb with a clausal complement, or "according to" X
     quoted: bool
 
 
@@ -121,6 +134,13 @@ def _main_clause(tok: Any) -> bool:
     return True
 
 
+def _speaker(tok: Any) -> bool:
+    """ "X said that ...", "X told Y: ...", "according to X": the frame of reported speech."""
+    if tok.dep_ in _SUBJECT:
+        return any(c.dep_ in ("ccomp", "parataxis") for c in tok.head.children)
+    return tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according"
+
+
 def _weight(tok: Any) -> float:
     """The salience one mention gives its entity (before the recency halving)."""
     while tok.dep_ == "conj" and tok.head.i != tok.i:
@@ -135,8 +155,6 @@ def _weight(tok: Any) -> float:
         w += 40
     if dep not in _MODIFIER:
         w += 80  # a head noun, not "the Assad regime"
-    if _main_clause(tok):
-        w += 80  # a person inside a reported clause ("X said that Y ...") is not the topic
     return w
 
 
@@ -177,7 +195,17 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
     for tok in doc:
         i = tok.i
         for root_i, ent_id in names.get(i, ()):
-            history.append(_Mention(root_i, ent_id, sent_of[root_i], _weight(tok), bool(quoted[tok.idx])))
+            history.append(
+                _Mention(
+                    root_i,
+                    ent_id,
+                    sent_of[root_i],
+                    _weight(tok),
+                    _main_clause(tok),
+                    _speaker(tok),
+                    bool(quoted[tok.idx]),
+                )
+            )
         if covered[i]:
             continue
         low = tok.lower_
@@ -186,7 +214,17 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
             target = _resolve_pronoun(doc, tok, gender, history, sent_of, quoted, people)
             if target is not None:
                 refs.append(Reference(tok.idx, tok.idx + len(tok.text), tok.text, "pronoun", target))
-                history.append(_Mention(i, target, sent_of[i], _weight(tok), bool(quoted[tok.idx])))
+                history.append(
+                    _Mention(
+                        i,
+                        target,
+                        sent_of[i],
+                        _weight(tok),
+                        _main_clause(tok),
+                        _speaker(tok),
+                        bool(quoted[tok.idx]),
+                    )
+                )
             continue
         if tok.pos_ == "NOUN" and (
             low in lex.role_nouns or tok.lemma_.lower() in lex.role_nouns or low in lex.gendered_nouns
@@ -195,7 +233,17 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
             if found is not None:
                 start, end, target = found
                 refs.append(Reference(start, end, text[start:end], "nominal", target))
-                history.append(_Mention(i, target, sent_of[i], _weight(tok), bool(quoted[tok.idx])))
+                history.append(
+                    _Mention(
+                        i,
+                        target,
+                        sent_of[i],
+                        _weight(tok),
+                        _main_clause(tok),
+                        _speaker(tok),
+                        bool(quoted[tok.idx]),
+                    )
+                )
     return refs
 
 
@@ -285,6 +333,32 @@ def _agrees(mod: Any, role_words: frozenset[str]) -> bool:
     return any(w == low or (len(low) >= 5 and len(w) >= 5 and w[:5] == low[:5]) for w in role_words)
 
 
+def _clause_subject(tok: Any) -> Any | None:
+    """The subject of the nearest verb above ``tok`` that has one, through non-finite links
+    ("meeting him" in "he has no intention of meeting him" -> "he"); None past a finite clause."""
+    head = tok.head
+    for _ in range(6):
+        subj = next((c for c in head.children if c.dep_ in _SUBJECT and c.i != tok.i), None)
+        if subj is not None:
+            return subj
+        if head.dep_ not in _NON_FINITE or head.head.i == head.i:
+            return None
+        head = head.head
+    return None
+
+
+def _quotation_speaker(tok: Any, quoted: bytearray) -> Any | None:
+    """The subject of the first verb above ``tok`` that stands outside the quotation."""
+    head = tok
+    for _ in range(12):
+        if head.head.i == head.i:
+            return None
+        head = head.head
+        if not quoted[head.idx]:
+            return next((c for c in head.children if c.dep_ in _SUBJECT and not quoted[c.idx]), None)
+    return None
+
+
 def _resolve_pronoun(
     doc: Any,
     tok: Any,
@@ -296,28 +370,49 @@ def _resolve_pronoun(
 ) -> str | None:
     sent = sent_of[tok.i]
     inside = bool(quoted[tok.idx])
-    excluded: str | None = None
-    if tok.lower_ not in _REFLEXIVE and tok.dep_ not in _SUBJECT:
-        # "He accused him": the subject of the pronoun's own verb is someone else
-        subj = next((c for c in tok.head.children if c.dep_ in _SUBJECT and c.i != tok.i), None)
+    main = _main_clause(tok)
+    speaker = _speaker(tok)
+    excluded: set[str] = set()
+
+    def entity_of(subj: Any) -> None:
+        for m in reversed(history):
+            if m.tok == subj.i:
+                excluded.add(m.entity)
+                return
+
+    if tok.lower_ not in _REFLEXIVE and tok.dep_ not in _SUBJECT and tok.tag_ != "PRP$":
+        # "He accused him", "he has no intention of meeting him": the subject of the
+        # pronoun's own verb (through non-finite links) is someone else
+        subj = _clause_subject(tok)
         if subj is not None:
-            for m in reversed(history):
-                if m.tok == subj.i:
-                    excluded = m.entity
-                    break
+            entity_of(subj)
+    if inside:
+        # "He said: “He is safe.”": a third person in a quotation is not its speaker
+        quoter = _quotation_speaker(tok, quoted)
+        if quoter is not None:
+            entity_of(quoter)
     scores: dict[str, float] = {}
     for m in reversed(history):
         back = sent - m.sent
         if back > WINDOW:
             break
-        if m.entity == excluded or not _gender_ok(people[m.entity], gender):
+        if m.entity in excluded or not _gender_ok(people[m.entity], gender):
             continue
         if m.quoted and not inside:
             continue  # named only in someone's quotation
-        w = m.weight / (2**back)
+        w = m.weight
+        if main and m.main:
+            # "Lang confirmed that Haddad had left. He said ...": a main-clause pronoun
+            # is about a main-clause person, not one inside the reported clause
+            w += MAIN_CLAUSE
+        if speaker and m.speaker:
+            w += SPEAKER  # "According to Markov, ... . He said:" is Markov speaking again
+        w /= 2**back
         if tok.dep_ in _SUBJECT and doc[m.tok].dep_ in _SUBJECT:
             w += 35 / (2**back)  # parallel subjects
-        scores[m.entity] = scores.get(m.entity, 0.0) + w
+        # a person's best mention counts, not the sum: an article's topic, named and
+        # referred to in every line, must not outrank the speaker just introduced
+        scores[m.entity] = max(scores.get(m.entity, 0.0), w)
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
