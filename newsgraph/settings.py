@@ -1,4 +1,10 @@
-"""Settings: the shipped ``defaults.toml`` merged with a user file, built once at the edge."""
+"""Settings: the shipped ``defaults.toml`` merged with a user file and a profile, built once at the edge.
+
+Order of merging: ``defaults.toml``, then the user file, then the chosen profile's
+``[profiles.NAME]`` table (from either file), then programmatic overrides. A profile
+table holds the same tables as the top level (``[profiles.fast.stages.attributions]``)
+and overrides only the keys it names.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ from .errors import ConfigError
 #: Where a user settings file is looked for when none is given explicitly.
 ENV_VAR = "NEWSGRAPH_CONFIG"
 LOCAL_FILE = "newsgraph.toml"
+#: The profile used when none is chosen: the most accurate configuration.
+DEFAULT_PROFILE = "default"
 
 
 @dataclass
@@ -23,10 +31,19 @@ class Settings:
 
     data: dict[str, Any]
     sources: list[str] = field(default_factory=list)
+    #: The profile applied (``[profiles.NAME]``).
+    profile: str = DEFAULT_PROFILE
 
     @classmethod
-    def load(cls, path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
-        """Defaults, then the user file (``path``, ``$NEWSGRAPH_CONFIG`` or ``./newsgraph.toml``)."""
+    def load(
+        cls,
+        path: str | Path | None = None,
+        overrides: dict[str, Any] | None = None,
+        *,
+        profile: str | None = None,
+    ) -> Settings:
+        """Defaults, then the user file (``path``, ``$NEWSGRAPH_CONFIG`` or ``./newsgraph.toml``),
+        then the tables of ``profile`` (default: ``"default"``), then ``overrides``."""
         data = _read_toml_text(resources.files("newsgraph").joinpath("defaults.toml").read_text("utf-8"))
         sources = ["newsgraph/defaults.toml"]
         user = Path(path) if path else _implicit_user_file()
@@ -38,11 +55,22 @@ class Settings:
             except ConfigError as err:
                 raise ConfigError("E105", path=user, detail=err.values.get("detail", str(err))) from err
             sources.append(str(user))
+        name = profile or DEFAULT_PROFILE
+        profiles = data.get("profiles", {})
+        if not isinstance(profiles, dict) or not isinstance(profiles.get(name), dict):
+            known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else "none"
+            raise ConfigError("E108", profile=name, known=known, path=" + ".join(sources))
+        merge(data, {k: v for k, v in profiles[name].items() if k != "profiles"})
         if overrides:
             merge(data, overrides)
-        settings = cls(data, sources)
+        settings = cls(data, sources, name)
         settings.validate()
         return settings
+
+    @property
+    def profiles(self) -> list[str]:
+        """The names of the profiles defined in the files read."""
+        return sorted(self.data.get("profiles", {}))
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})

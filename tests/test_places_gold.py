@@ -1,4 +1,4 @@
-"""Gold floor: ``eval places`` on GeoWebNews dev must stay at or above the scores reached."""
+"""Gold floor: ``eval places`` on the REPORT part of GeoWebNews dev (34 articles) stays above the floors."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ pytestmark = [pytest.mark.gold, pytest.mark.slow]
 
 def test_places_gold_floor() -> None:
     data = shared_path("geo", "GeoWebNews-dev.xml")
-    report = evaluate(str(data))
+    report = evaluate(str(data), part="report")
     assert render(report)
-    # Measured: 0.858 as the stage resolves (focus fallback on), 0.804 gazetteer only,
-    # end-to-end overlap F1 0.79.
-    assert report["names_given"]["acc_161"] >= 0.84
+    assert report["articles"] == 34
+    # Report part, default profile (docs/evaluation.md), measured 2026-11-27: names given
+    # 0.874 (focus fallback on), 0.793 gazetteer only; end to end overlap F1 0.798, exact
+    # F1 0.761, resolution of matched names 0.915. Floors sit a little below.
+    assert report["names_given"]["acc_161"] >= 0.86
     assert report["names_given_gazetteer_only"]["acc_161"] >= 0.78
     e2e = report["end_to_end"]
-    assert e2e["recognition_overlap"]["f1"] >= 0.76
-    assert e2e["recognition_exact"]["f1"] >= 0.73
-    assert e2e["resolution_on_matched"]["acc_161"] >= 0.86
+    assert e2e["recognition_overlap"]["f1"] >= 0.78
+    assert e2e["recognition_exact"]["f1"] >= 0.745
+    assert e2e["resolution_on_matched"]["acc_161"] >= 0.90

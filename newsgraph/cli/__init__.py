@@ -15,14 +15,26 @@ from .. import __version__
 from ..errors import NewsgraphError
 
 
-def facade(config: str | None, stages: str | None) -> Any:
+def facade(config: str | None, stages: str | None, profile: str | None = None) -> Any:
     """The configured ``Newsgraph``; a configuration error becomes a one-line CLI error."""
     from ..core import Newsgraph
 
     try:
-        return Newsgraph(config=config, stages=stages.split(",") if stages else None)
+        return Newsgraph(config=config, profile=profile, stages=stages.split(",") if stages else None)
     except NewsgraphError as err:
         raise click.ClickException(str(err)) from err
+
+
+#: ``--profile``, shared by the commands that build a pipeline.
+profile_option = click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="Settings profile: default (most accurate) or fast (bulk runs); see docs/evaluation.md.",
+)
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False), help="A settings file (TOML) to merge over the defaults."
+)
 
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -15,7 +15,7 @@ import click
 from ..core import count_inputs
 from ..errors import NewsgraphError
 from ..model import Article, Metadata, Problem
-from . import cli, facade, iso_date
+from . import cli, facade, iso_date, profile_option
 
 #: Show a progress bar from this many inputs on.
 PROGRESS_FROM = 4
@@ -45,6 +45,7 @@ PROGRESS_FROM = 4
 @click.option(
     "--config", type=click.Path(dir_okay=False), help="A settings file (TOML) to merge over the defaults."
 )
+@profile_option
 @click.option("--stages", help="Comma-separated stage names to run instead of the configured list.")
 @click.option(
     "--processes",
@@ -64,6 +65,7 @@ def analyze(
     title: str | None,
     url: str | None,
     config: str | None,
+    profile: str | None,
     stages: str | None,
     processes: int,
     quiet: bool,
@@ -72,7 +74,7 @@ def analyze(
 
     Exits with status 1 when any input could not be analysed; each is named on standard error.
     """
-    ng = facade(config, stages)
+    ng = facade(config, stages, profile)
     overrides = Metadata(title=title, published=published, outlet=outlet, url=url)
     total = count_inputs(paths)
     progress = Progress(total, enabled=not quiet and total >= PROGRESS_FROM)

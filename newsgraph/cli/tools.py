@@ -9,7 +9,7 @@ import click
 
 from .. import __version__
 from ..errors import NewsgraphError
-from . import cli
+from . import cli, config_option, facade, profile_option
 
 EVALUATIONS = {
     "attribution": "newsgraph.evaluation.attribution",
@@ -34,13 +34,31 @@ TRAINERS = {"attribution": "newsgraph.training.attribution"}
     show_default=True,
     help="Which part of the fixed split to score: report (published figures), tune (for development).",
 )
+@config_option
+@profile_option
+@click.option("--stages", help="Comma-separated stage names to run instead of the configured list.")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate(name: str, data: str, part: str, limit: int | None, as_json: bool) -> None:
-    """Score a capability against public gold data: attribution, entities, places, times, events, linking."""
+def evaluate(
+    name: str,
+    data: str,
+    part: str,
+    config: str | None,
+    profile: str | None,
+    stages: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Score a capability against public gold data, through the same pipeline as analyze.
+
+    Capabilities: attribution, entities, places, times, events, linking. The documents run
+    through the configured pipeline (defaults, --config, --profile) exactly as
+    `newsgraph analyze` runs them.
+    """
     module = importlib.import_module(EVALUATIONS[name])
+    ng = facade(config, stages, profile)
     try:
-        report = module.evaluate(data, limit=limit, part=part)
+        report = module.evaluate(data, limit=limit, part=part, ng=ng)
     except NewsgraphError as err:
         raise click.ClickException(str(err)) from err
     report["part"] = part
@@ -81,17 +99,20 @@ def schema() -> None:
 
 
 @cli.command()
-@click.option("--config", type=click.Path(dir_okay=False), help="A settings file to merge over the defaults.")
-def info(config: str | None) -> None:
-    """Show the version, the settings files in force and the stages that would run."""
+@config_option
+@profile_option
+def info(config: str | None, profile: str | None) -> None:
+    """Show the version, the settings files and profile in force and the stages that would run."""
     from ..settings import Settings
 
     try:
-        settings = Settings.load(config)
+        settings = Settings.load(config, profile=profile)
     except NewsgraphError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"newsgraph {__version__}")
     click.echo(f"settings: {' + '.join(settings.sources)}")
+    others = [p for p in settings.profiles if p != settings.profile]
+    click.echo(f"profile: {settings.profile}" + (f" (others: {', '.join(others)})" if others else ""))
     for name in settings.stage_names:
         factory, options = settings.stage_options(name)
         opts = ", ".join(f"{k}={v!r}" for k, v in options.items())

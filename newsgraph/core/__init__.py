@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput
+from ..errors import BadInput, ConfigError
 from ..ingest import Limits, count_inputs, iter_inputs, normalise_date, text_article
 from ..model import Article, Metadata, Problem
 from ..pipeline import Pipeline, StageSpec
@@ -36,9 +36,16 @@ class Newsgraph:
         settings: Settings | None = None,
         *,
         config: str | Path | None = None,
+        profile: str | None = None,
         stages: list[str] | None = None,
     ) -> None:
-        self.settings = settings or Settings.load(config)
+        """``config``: a user settings file; ``profile``: ``"default"`` (most accurate) or
+        ``"fast"`` (for bulk runs), or one the settings define; ``stages``: run only these."""
+        if settings is not None and profile not in (None, settings.profile):
+            raise ConfigError(
+                "E105", path="Newsgraph(settings, profile)", detail="pass the profile to Settings.load"
+            )
+        self.settings = settings or Settings.load(config, profile=profile)
         names = stages if stages is not None else self.settings.stage_names
         specs = []
         for name in names:

@@ -5,8 +5,8 @@ CAMEO manual; ``DOCUMENT`` records are skipped). Gold labels are PLOVER 0.5
 (FIGHT, DEMAND, ...) and are mapped to PLOVER 2.0 with
 ``newsgraph/data/events/plover05_to_20.toml``.
 
-Each sentence is parsed, given entities, and run through the events stage (places,
-times and attributions are not needed for the category). The *top event* of a
+Each sentence runs through the configured facade (the whole pipeline of the user's
+settings and profile), exactly as ``newsgraph analyze`` runs it. The *top event* of a
 sentence is the event whose trigger is nearest the root of the dependency tree
 (fewest head-to-head hops), ties going to the earliest: the governing event of
 "agreed to cooperate" is AGREE, of "threatened to attack" THREATEN.
@@ -24,9 +24,14 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..model import Article
+from .facade import GoldText, analyse, configured, info_line, run_info
 from .splits import select
+
+if TYPE_CHECKING:
+    from ..core import Newsgraph
 
 GSR_FILE = Path("gold_standard_records") / "PLOVER_GSR_CAMEO.txt"
 
@@ -106,35 +111,29 @@ def _actor_ok(text: str, ev: Any, sources: list[str]) -> bool:
     return False
 
 
-def _articles(texts: list[str]) -> list[Any]:
-    """The sentences through the configured clean, parse and entities stages."""
-    from ..core import Newsgraph
-    from ..model import Article
-
-    ng = Newsgraph(stages=["clean", "parse", "entities"])
-    articles = [Article(text=t, input=f"gsr-{i}") for i, t in enumerate(texts)]
-    # A record that cannot be analysed scores as a sentence with no event (kept for alignment).
-    return [r if isinstance(r, Article) else Article(text="") for r in ng.analyze_many(articles)]
-
-
-def evaluate(data: str, *, limit: int | None = None, part: str = "all", errors: int = 0) -> dict[str, Any]:
-    """Score the events stage on the PLOVER gold-standard records (see the module docstring)."""
-    from ..stages.events import make_stage
-
+def evaluate(
+    data: str,
+    *,
+    limit: int | None = None,
+    part: str = "report",
+    errors: int = 0,
+    ng: Newsgraph | None = None,
+) -> dict[str, Any]:
+    """Score the configured pipeline's events (``ng``: the facade) on the PLOVER gold-standard records."""
     gold = select("plover-gsr", load(data), lambda g: str(g["id"]), part)[:limit]
-    stage = make_stage()
+    ng = configured(ng)
     t0 = time.perf_counter()
-    articles = _articles([g["text"] for g in gold])
-    t_parse = time.perf_counter() - t0
-    t_stage = 0.0
+    # A record that cannot be analysed scores as a sentence with no event (kept for alignment).
+    articles = [
+        r if isinstance(r, Article) else Article(text="")
+        for r in analyse(ng, [GoldText(f"gsr-{g['id']}", g["text"]) for g in gold])
+    ]
+    seconds = time.perf_counter() - t0
     correct = covered = any_ok = actor_ok = actor_n = 0
     per_cat: dict[str, Counter[str]] = {}
     confusion: Counter[tuple[str, str]] = Counter()
     mistakes: list[dict[str, Any]] = []
     for g, article in zip(gold, articles, strict=True):
-        t1 = time.perf_counter()
-        stage(article)
-        t_stage += time.perf_counter() - t1
         top = top_event(article)
         pred = top.category if top is not None else "NONE"
         cat = g["category"]
@@ -175,8 +174,9 @@ def evaluate(data: str, *, limit: int | None = None, part: str = "all", errors: 
         },
         "confusions": [{"gold": gc, "pred": pc, "count": k} for (gc, pc), k in confusion.most_common(12)],
         "rule": "top event = trigger nearest the dependency root, ties to the earliest",
-        "seconds": {"parse": round(t_parse, 2), "events_stage": round(t_stage, 3)},
-    }
+        "seconds": round(seconds, 2),
+        "part": part,
+    } | run_info(ng)
     if errors:
         report["mistakes"] = mistakes
     return report
@@ -186,6 +186,7 @@ def render(report: dict[str, Any]) -> str:
     """A readable table of an ``evaluate`` report."""
     lines = [
         f"events: {report['sentences']} PLOVER gold sentences ({report['rule']})",
+        info_line(report),
         f"category accuracy        {report['accuracy']:.3f}",
         f"coverage (any event)     {report['coverage']:.3f}",
         f"accuracy when covered    {report['accuracy_covered']:.3f}",

@@ -88,14 +88,20 @@ def response(
 
 
 def evaluate(
-    data: str, *, limit: int | None = None, part: str = "report", linker: Linker | None = None
+    data: str,
+    *,
+    limit: int | None = None,
+    part: str = "report",
+    linker: Linker | None = None,
+    ng: Any = None,
 ) -> dict[str, Any]:
-    """Analyse, link and score the documents of ``part``; ``linker`` defaults to the shipped one."""
+    """Analyse, link and score the documents of ``part``; ``linker`` defaults to the shipped one,
+    ``ng`` (the configured facade, from ``eval --config/--profile``) to ``Newsgraph()``."""
     from ..core import Newsgraph
     from ..core.linking import link_in_memory
 
     docs = select("np4e", load(data), lambda d: str(d["id"]), part)[:limit]
-    ng = Newsgraph()
+    ng = ng or Newsgraph()
     started = time.perf_counter()
     articles = {
         d["id"]: ng.analyze_text(d["text"], input=d["id"], published=dateline(d["text"]), outlet="Reuters")
