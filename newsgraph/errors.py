@@ -31,7 +31,7 @@ class Codes:
     E105 = "Settings file {path} is not valid: {detail}"
     E106 = "spaCy pipeline {model!r} is not installed: {detail}"
     E107 = "Data file {path} is not valid: {detail}"
-    E108 = "Unknown settings profile {profile!r}; known: {known} ([profiles.NAME] tables of {path})"
+    E109 = "Unknown settings profile {profile!r}; known: {known} ([profiles.NAME] tables of {path})"
     # Cross-article linking: E3xx
     E301 = "No cross-article entity {corpus_id!r}"
     E302 = "Cannot split {corpus_id}: {detail}"

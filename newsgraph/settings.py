@@ -59,7 +59,7 @@ class Settings:
         profiles = data.get("profiles", {})
         if not isinstance(profiles, dict) or not isinstance(profiles.get(name), dict):
             known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else "none"
-            raise ConfigError("E108", profile=name, known=known, path=" + ".join(sources))
+            raise ConfigError("E109", profile=name, known=known, path=" + ".join(sources))
         merge(data, {k: v for k, v in profiles[name].items() if k != "profiles"})
         if overrides:
             merge(data, overrides)

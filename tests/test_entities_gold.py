@@ -1,4 +1,4 @@
-"""Gold floor: the entities cover the named sources of PolNeAR dev's REPORT part (`newsgraph eval entities`)."""
+"""Gold floor: entities cover the named sources of PolNeAR dev's REPORT part (`eval entities`)."""
 
 from __future__ import annotations
 
