@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from conftest import assert_stand_off
 from hypothesis import HealthCheck, given, settings
