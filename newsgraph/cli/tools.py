@@ -18,8 +18,9 @@ EVALUATIONS = {
     "times": "newsgraph.evaluation.times",
     "events": "newsgraph.evaluation.events",
     "linking": "newsgraph.evaluation.linking",
+    "claims": "newsgraph.evaluation.claims",
 }
-TRAINERS = {"attribution": "newsgraph.training.attribution"}
+TRAINERS = {"attribution": "newsgraph.training.attribution", "claims": "newsgraph.training.claims"}
 
 
 @cli.command(name="eval")

@@ -1,0 +1,145 @@
+"""Claims across articles: copies, wire credits, relays, grouping and independent origins."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from newsgraph.corpus.claims import ClaimIndex, MemoryClaimState, numbers, relation, terms
+from newsgraph.corpus.origins import (
+    CopyFinder,
+    MemoryCopyState,
+    containment,
+    fingerprint,
+    is_copy,
+    outlet_key,
+    wire_credit,
+)
+from newsgraph.corpus.stance import Passage, relate
+
+WIRE = (
+    "Engineers at the Tarbela dam began releasing water from the spillways on Thursday after days of "
+    "heavy rain raised the reservoir to its highest level in a decade, the water authority said. "
+    "Villages downstream along the Indus were told to move livestock to higher ground, and the "
+    "district administration opened twelve relief camps in schools and mosques. The authority said "
+    "the release would continue for at least three days and that the dam itself was not at risk. "
+    "Farmers in the valley said their wheat had already been sown and feared the fields would flood."
+)
+
+
+def test_wire_credits_from_datelines_bylines_and_trailers() -> None:
+    assert wire_credit("MOSCOW, Dec 12 (Reuters) - The Kremlin said on Thursday...") == "Reuters"
+    assert wire_credit("WASHINGTON (AP) — Lawmakers voted on Tuesday...") == "AP"
+    assert wire_credit("The summit ended without a deal.\n\n— AFP") == "AFP"
+    assert wire_credit("The summit ended without a deal, Reuters reported on Friday.") is None
+    assert outlet_key("Bloomberg News") == outlet_key("Bloomberg") == "bloomberg"
+    assert outlet_key("The Associated Press") == "ap"
+
+
+def test_trimmed_and_extended_copies_match_but_other_stories_do_not() -> None:
+    original = fingerprint(WIRE)
+    trimmed = fingerprint(WIRE.rsplit(".", 2)[0] + ".")
+    extended = fingerprint(
+        "Dam opens spillways\n" + WIRE + " Local shopkeepers in Thakot said the bazaar had closed early "
+        "and that families were loading their belongings onto tractors before nightfall."
+    )
+    other = fingerprint(
+        "The city council voted on Thursday to extend the tram line to the airport, a project first "
+        "proposed a decade ago, after a debate that lasted most of the night. Supporters said the line "
+        "would cut traffic on the ring road; opponents said the cost had doubled since the last estimate "
+        "and that the money should go to buses in the outer districts where most commuters live."
+    )
+    assert containment(original, trimmed) > 0.8 and is_copy(original, trimmed)
+    assert is_copy(original, extended)
+    assert not is_copy(original, other)
+
+
+def test_copy_clusters_take_the_earliest_article_as_their_root() -> None:
+    finder = CopyFinder(MemoryCopyState())
+    assert finder.add("late", WIRE, "2025-03-19") == "late"
+    assert finder.add("early", "Headline\n" + WIRE, "2025-03-17") == "early"
+    assert finder.state.cluster("late") == "early"
+    assert finder.add("unrelated", "A short note.", "2025-03-16") == "unrelated"
+
+
+def test_numbers_and_terms() -> None:
+    assert numbers("twelve relief camps and 3,000 people") == {"12", "3000"}
+    assert "tarbela" in terms("Engineers at the Tarbela dam began releasing water")
+
+
+def test_relation_of_a_claim_to_its_group() -> None:
+    from newsgraph.corpus.claims import Claim
+
+    anchor = Claim("a1", "attribution", "A1", "the terminal will close for two weeks", 0, 10)
+    denial = Claim("a2", "attribution", "A3", "the terminal would close for two weeks", 0, 10, hedge="denied")
+    rumour = Claim("a3", "attribution", "A2", "the terminal will close for repairs", 0, 10, hedge="reported")
+    other_number = Claim("a4", "attribution", "A1", "the terminal will close for 3 weeks", 0, 10)
+    anchor_with_number = Claim("a5", "attribution", "A1", "the terminal will close for 2 weeks", 0, 10)
+    assert relation(denial, anchor, 0.9)[0] == "contradicts"
+    assert relation(rumour, anchor, 0.9)[0] == "discusses"
+    assert relation(other_number, anchor_with_number, 0.9)[0] == "contradicts"
+    assert relation(anchor_with_number, anchor_with_number, 0.99)[0] == "same"
+
+
+@pytest.mark.slow
+def test_stance_tells_denial_from_support_and_from_another_story() -> None:
+    claim = "Romania will close the Constanta grain terminal for two weeks"
+    denial = Passage(
+        "The Constanta port authority denied reports that the grain terminal would close for two weeks. "
+        "Director Mihai Stan called the reports false and said loading would continue as normal."
+    )
+    other = Passage(
+        "More than four thousand people visited the old town of Sibiu over the weekend for the city's "
+        "annual chess festival, the organisers said on Sunday."
+    )
+    assert relate(claim, denial).stance == "disagree"
+    assert relate(claim, other).stance == "unrelated"
+
+
+def _sample_corpus(newsgraph: Any) -> ClaimIndex:
+    samples = resources.files("newsgraph").joinpath("samples")
+    index = ClaimIndex(MemoryClaimState(), MemoryCopyState())
+    for entry in json.loads(samples.joinpath("samples.json").read_text("utf-8")):
+        if not entry["file"].startswith(("terminal-", "chess-")):
+            continue
+        article = newsgraph.analyze_text(
+            samples.joinpath(entry["file"]).read_text("utf-8"),
+            input=entry["file"],
+            title=entry["title"],
+            published=entry["published"],
+            outlet=entry["outlet"],
+        )
+        index.add(entry["file"], article)
+    return index
+
+
+@pytest.mark.slow
+def test_one_wire_story_republished_three_times_is_one_origin(newsgraph: Any) -> None:
+    """Wire story + 3 republished copies + 1 independent report + 1 denial + 1 unrelated story."""
+    index = _sample_corpus(newsgraph)
+    groups = {c.group for c in index.claims.claims if c.text.startswith("Romania will close the main grain")}
+    assert len(groups) == 1
+    summary = index.summary(groups.pop() or "")
+    carried_by = {c.article_id for c in summary.claims}
+    assert {
+        "terminal-wire.txt",
+        "terminal-copy-herald.txt",
+        "terminal-copy-gazette.txt",
+        "terminal-copy-daily.txt",
+        "terminal-minister.txt",
+        "terminal-denial.txt",
+    } <= carried_by
+    assert "chess-festival.txt" not in carried_by
+    assert summary.origins == 2, summary.origin_ids
+    assert set(summary.origin_ids) == {"outlet:reuters", "article:terminal-minister.txt"}
+    assert [c.article_id for c in summary.contradictions] == ["terminal-denial.txt"]
+    assert summary.origin_dates["outlet:reuters"] == "2025-03-17"
+    # The copy without a dateline is in the wire story's copy cluster.
+    assert index.copies.cluster("terminal-copy-daily.txt") == "terminal-wire.txt"
+    as_json = summary.to_dict()
+    assert {"id", "claims", "articles", "origins", "origin_ids", "contradictions"} <= set(as_json)
+    assert all({"article", "text", "source", "source_type", "hedge", "outlet", "published"} <= set(c)
+               for c in as_json["claims"])  # fmt: skip
