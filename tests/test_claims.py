@@ -137,8 +137,9 @@ def test_one_wire_story_republished_three_times_is_one_origin(newsgraph: Any) ->
     assert set(summary.origin_ids) == {"outlet:reuters", "article:terminal-minister.txt"}
     assert [c.article_id for c in summary.contradictions] == ["terminal-denial.txt"]
     assert summary.origin_dates["outlet:reuters"] == "2025-03-17"
-    # The copy without a dateline is in the wire story's copy cluster.
-    assert index.copies.cluster("terminal-copy-daily.txt") == "terminal-wire.txt"
+    # The copy without a dateline is in the wire story's copy cluster; the independent report is not.
+    assert index.copies.cluster("terminal-copy-daily.txt") == index.copies.cluster("terminal-wire.txt")
+    assert index.copies.cluster("terminal-minister.txt") == "terminal-minister.txt"
     as_json = summary.to_dict()
     assert {"id", "claims", "articles", "origins", "origin_ids", "contradictions"} <= set(as_json)
     assert all({"article", "text", "source", "source_type", "hedge", "outlet", "published"} <= set(c)
