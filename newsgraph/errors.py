@@ -4,7 +4,8 @@ Exception tree::
 
     NewsgraphError
     ├── BadInput        an input that cannot be analysed (recorded as a Problem, batch goes on)
-    └── ConfigError     a bad settings file, stage name or option (raises, nothing is read)
+    ├── ConfigError     a bad settings file, stage name or option (raises, nothing is read)
+    └── StoreError      the store cannot be opened or written (newer schema, bad URL)
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class Codes:
     E007 = "JSON Lines record is not valid: {detail}"
     E008 = "Metadata value {field}={value!r} is not valid: {detail}"
     E010 = "Could not read the input: {detail}"
+    E011 = "URL {url} is not allowed: {detail}"
+    E012 = "Could not fetch {url}: {detail}"
+    E013 = "Response from {url} is over the size limit of {limit} bytes"
+    E014 = "Feed {source} could not be read: {detail}"
+    E015 = "WARC file {source} could not be read: {detail}"
     # Configuration: E1xx
     E101 = "Unknown stage factory {factory!r} for stage {stage!r}; known: {known}"
     E102 = "Stage {stage!r} requires {missing} but no earlier stage provides it (order: {order})"
@@ -32,6 +38,14 @@ class Codes:
     E106 = "spaCy pipeline {model!r} is not installed: {detail}"
     E107 = "Data file {path} is not valid: {detail}"
     E109 = "Unknown settings profile {profile!r}; known: {known} ([profiles.NAME] tables of {path})"
+    # Store: E2xx
+    E201 = (
+        "Store {db} has schema revision {revision}, written by a newer newsgraph "
+        "(this one knows up to {head}); upgrade newsgraph to open it"
+    )
+    E202 = "Could not open the store {db}: {detail}"
+    E203 = "Article {input} contains a NUL character, which the store cannot hold"
+    E204 = "Nothing in the store matches {what}"
     # Cross-article linking: E3xx
     E301 = "No cross-article entity {corpus_id!r}"
     E302 = "Cannot split {corpus_id}: {detail}"
@@ -57,3 +71,7 @@ class BadInput(NewsgraphError):
 
 class ConfigError(NewsgraphError):
     """A settings, stage or option error: raised before any article is read."""
+
+
+class StoreError(NewsgraphError):
+    """The store cannot be opened or written: a newer schema, a bad URL, an unreachable server."""

@@ -20,6 +20,24 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL server for the session (tests/postgres.py)."""
+    from postgres import Cluster
+
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A new, empty store on each backend: a real SQLite file, a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "newsgraph.db")
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
     """The default spaCy pipeline, loaded once."""
     from newsgraph.stages.parse import load_nlp

@@ -60,6 +60,6 @@ def main() -> None:
 
 
 # The subcommand modules register themselves on ``cli`` when imported.
-from . import analyze, tools  # noqa: E402
+from . import analyze, corpus, tools  # noqa: E402
 
-__all__ = ["analyze", "cli", "main", "tools"]
+__all__ = ["analyze", "cli", "corpus", "main", "tools"]

@@ -1,0 +1,294 @@
+"""The corpus facade: add articles to a store once, then query every fact across all of them.
+
+>>> from newsgraph.core.corpus import Corpus
+>>> corpus = Corpus(db="sqlite://")  # an in-memory store; a path or postgresql://... for real use
+>>> corpus.stats()["articles"]
+0
+
+``add`` reads its sources in this process, skips articles already stored (same URL or
+same normalised text), analyses the rest in ``jobs`` worker processes (each with one
+loaded pipeline, forked from this one) and writes them from this process alone, in
+batched transactions: an article and its facts are committed together or not at all,
+so a run killed at any moment and started again ends with the same store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import BadInput
+from ..ingest.sources import Fetcher, Known, iter_sources
+from ..ingest.web import FetchOptions
+from ..model import Article, Metadata, Problem
+from ..store import Store, article_key, exporting, queries
+from . import Newsgraph, Result
+
+__all__ = ["AddSummary", "Corpus", "FetchOptions", "Fetcher"]
+
+
+@dataclass
+class AddSummary:
+    """What one ``add`` run did."""
+
+    added: int = 0
+    reprocessed: int = 0
+    present: int = 0
+    failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "reprocessed": self.reprocessed,
+            "present": self.present,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Corpus:
+    """A store of analysed articles with the queries over it (the same names as the CLI)."""
+
+    def __init__(
+        self,
+        db: str | None = None,
+        *,
+        newsgraph: Newsgraph | None = None,
+        config: str | Path | None = None,
+        stages: list[str] | None = None,
+        create: bool = True,
+    ) -> None:
+        self.store = Store.open(db, create=create)
+        self._newsgraph = newsgraph
+        self._config = config
+        self._stages = stages
+
+    @property
+    def newsgraph(self) -> Newsgraph:
+        """The pipeline, loaded on first use (queries never load it)."""
+        if self._newsgraph is None:
+            self._newsgraph = Newsgraph(config=self._config, stages=self._stages)
+        return self._newsgraph
+
+    @property
+    def pipeline_version(self) -> str:
+        """The package version plus a digest of the settings and stages the pipeline runs."""
+        ng = self.newsgraph
+        basis = json.dumps(
+            {"settings": ng.settings.data, "stages": ng.pipeline.names}, sort_keys=True, default=str
+        )
+        return f"{__version__}+{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- adding -----------------------------------------------------------------------------
+
+    def add(
+        self,
+        sources: Iterable[str],
+        *,
+        jobs: int = 1,
+        reprocess: bool = False,
+        overrides: Metadata | None = None,
+        batch_size: int = 25,
+        on_result: Callable[[str, Result], Any] | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> AddSummary:
+        """Read, analyse and store every article of ``sources`` not already stored.
+
+        ``reprocess``: articles stored by an older pipeline version are analysed again;
+        with no sources, every such article in the store is. ``on_result(status, item)``
+        is called per input with status ``added``, ``reprocessed``, ``present`` or ``failed``.
+        """
+        started = time.perf_counter()
+        summary = AddSummary()
+        version = self.pipeline_version
+        sources = list(sources)
+        if sources:
+            items: Iterable[Result | Known] = iter_sources(
+                sources,
+                overrides=overrides,
+                limits=self.newsgraph.limits,
+                fetcher=fetcher,
+                known=None if reprocess else self._has_url,
+            )
+        elif reprocess:
+            items = self._stored_older(version)
+        else:
+            items = []
+        targets: dict[int, tuple[str, str, bool]] = {}  # id(article) -> (article id, hash, replacing)
+
+        def pending() -> Iterator[Result]:
+            seen: set[str] = set()
+            for item in items:
+                if isinstance(item, Known):
+                    summary.present += 1
+                    if on_result is not None:
+                        on_result("present", Problem(item.input, "", "already in the store"))
+                    continue
+                if isinstance(item, Problem):
+                    yield item
+                    continue
+                if "\x00" in item.text:
+                    yield Problem(item.input, "E203", str(BadInput("E203", input=item.input)))
+                    continue
+                article_id, digest = article_key(item)
+                url = (item.metadata.url or "").strip() or None
+                with self.store.read() as conn:
+                    found = self.store.find(conn, url, digest)
+                replacing = False
+                if found is not None:
+                    if not (reprocess and found.pipeline_version != version):
+                        summary.present += 1
+                        if on_result is not None:
+                            on_result("present", item)
+                        continue
+                    article_id, replacing = found.id, True
+                if article_id in seen or digest in seen or (url is not None and url in seen):
+                    summary.present += 1
+                    if on_result is not None:
+                        on_result("present", item)
+                    continue
+                seen.update(x for x in (article_id, digest, url) if x is not None)
+                targets[_key(item)] = (article_id, digest, replacing)
+                yield item
+
+        batch: list[tuple[Result, tuple[str, str, bool] | None]] = []
+        last_commit = time.monotonic()
+        for result in self.newsgraph.analyze_many(pending(), processes=jobs):
+            target = targets.pop(_key(result), None) if isinstance(result, Article) else None
+            batch.append((result, target))
+            if len(batch) >= batch_size or time.monotonic() - last_commit > 5.0:
+                self._commit(batch, version, summary, on_result)
+                batch, last_commit = [], time.monotonic()
+        self._commit(batch, version, summary, on_result)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _commit(
+        self,
+        batch: list[tuple[Result, tuple[str, str, bool] | None]],
+        version: str,
+        summary: AddSummary,
+        on_result: Callable[[str, Result], Any] | None,
+    ) -> None:
+        if not batch:
+            return
+        statuses: list[tuple[str, Result]] = []
+        with self.store.begin() as conn:
+            for result, target in batch:
+                if isinstance(result, Problem) or target is None:
+                    problem = (
+                        result
+                        if isinstance(result, Problem)
+                        else Problem(result.input, "E010", "analysed article lost its key")
+                    )
+                    self.store.record_problem(conn, problem, version)
+                    statuses.append(("failed", problem))
+                    continue
+                article_id, digest, replacing = target
+                self.store.write_article(conn, article_id, digest, result, version)
+                self._link(conn, article_id, result)
+                statuses.append(("reprocessed" if replacing else "added", result))
+        for status, item in statuses:
+            if status == "failed" and isinstance(item, Problem):
+                summary.failed += 1
+                summary.problems.append(item)
+            elif status == "reprocessed":
+                summary.reprocessed += 1
+            else:
+                summary.added += 1
+            if on_result is not None:
+                on_result(status, item)
+
+    def _has_url(self, url: str) -> bool:
+        from ..store import tables
+
+        a = tables.articles
+        with self.store.read() as conn:
+            return (
+                conn.execute(a.select().with_only_columns(a.c.id).where(a.c.url == url)).first() is not None
+            )
+
+    def _link(self, conn: Any, article_id: str, article: Article) -> None:
+        """Cross-article entity linking, in the writer's transaction (LINKING-CONTRACT.md).
+
+        The linking helper wires ``Linker(store.link_state(conn)).link_article(...)`` in here.
+        """
+
+    def _stored_older(self, version: str) -> Iterator[Result]:
+        """Stored articles of another pipeline version, as fresh inputs (text and metadata)."""
+        from ..store import tables
+
+        with self.store.read() as conn:
+            ids = self.store.article_ids(conn, tables.articles.c.pipeline_version != version)
+        for start in range(0, len(ids), 100):
+            with self.store.read() as conn:
+                stored = self.store.read_articles(conn, ids[start : start + 100])
+            for article in stored:
+                yield Article(text=article.text, input=article.input, metadata=article.metadata)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def article(self, article_id: str) -> Article | None:
+        """One stored article, exactly as analysed."""
+        with self.store.read() as conn:
+            return self.store.read_article(conn, article_id)
+
+    def quotes(self, **filters: Any) -> list[dict[str, Any]]:
+        """Attributions: ``speaker``, ``about``, ``source_type``, ``hedged``, ``since``, ``until``,
+        ``outlet``, ``limit``, ``offset``."""
+        with self.store.read() as conn:
+            return queries.quotes(conn, **filters)
+
+    def entities(self, **filters: Any) -> list[dict[str, Any]]:
+        """Entities across articles by number of articles: ``type``, ``limit``, ``offset``."""
+        with self.store.read() as conn:
+            return queries.entities(conn, **filters)
+
+    def entity(self, name: str, *, why: bool = False) -> list[dict[str, Any]]:
+        """Everything known about the entities called ``name`` (by name or alias)."""
+        with self.store.read() as conn:
+            return queries.entity(conn, name, why=why)
+
+    def events(self, **filters: Any) -> list[dict[str, Any]]:
+        """Events: ``category``, ``actor``, ``place``, ``since``, ``until``, ``limit``, ``offset``."""
+        with self.store.read() as conn:
+            return queries.events(conn, **filters)
+
+    def search(self, text: str, **options: Any) -> list[dict[str, Any]]:
+        """Articles and attributions holding every word of ``text``, best first."""
+        with self.store.read() as conn:
+            return queries.search_records(conn, text, **options)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of articles, attributions, entities, events, problems and more."""
+        with self.store.read() as conn:
+            return queries.stats(conn)
+
+    def problems(self, **options: Any) -> list[dict[str, Any]]:
+        """Inputs that could not be added, with their code and reason."""
+        with self.store.read() as conn:
+            return queries.problems(conn, **options)
+
+    def export(self, fmt: str, out: Any, **filters: Any) -> int:
+        """Write articles (``jsonl``), flat tables (``csv``, ``parquet``) or PLOVER events.
+
+        ``out`` is a text stream for ``jsonl``/``plover``, a directory for ``csv``/``parquet``.
+        Returns the number of articles exported.
+        """
+        return exporting.export(self.store, fmt, out, **filters)
+
+
+def _key(item: Result) -> int:
+    """An article's identity while it travels to a worker and back (its input name + text)."""
+    return hash((item.input, item.text)) if isinstance(item, Article) else hash(item.input)

@@ -1,0 +1,224 @@
+"""The store's tables (the current schema; migrations in ``migrations/versions`` create it).
+
+Every fact table is keyed by ``(article_id, id)`` and keeps the order it had in the
+article (``seq``), so the article JSON can be rebuilt exactly. Nested spans are
+flattened into prefixed columns (``cue_start``, ``source_entity``); short lists that
+are never queried on their own (aliases, roles, removed ranges) are JSON text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def _span(prefix: str, nullable: bool = True) -> list[sa.Column[Any]]:
+    return [
+        sa.Column(f"{prefix}_start", sa.Integer, nullable=nullable),
+        sa.Column(f"{prefix}_end", sa.Integer, nullable=nullable),
+        sa.Column(f"{prefix}_text", sa.Text, nullable=nullable),
+    ]
+
+
+def _fact(name: str, *columns: sa.Column[Any] | sa.Index) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("article_id", sa.Text, primary_key=True),
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("seq", sa.Integer, nullable=False),
+        *columns,
+    )
+
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, index=True, unique=True),
+    sa.Column("url", sa.Text, nullable=True, unique=True),
+    sa.Column("content_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("input", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("published", sa.Text, index=True),
+    sa.Column("outlet", sa.Text, index=True),
+    sa.Column("author", sa.Text),
+    sa.Column("language", sa.Text),
+    sa.Column("schema_version", sa.Text, nullable=False),
+    sa.Column("pipeline_version", sa.Text, nullable=False, index=True),
+    sa.Column("removed", sa.Text, nullable=False),  # JSON list of {start, end, reason}
+    sa.Column("subheads", sa.Text, nullable=False),  # JSON list of {start, end, text}
+    sa.Column("warnings", sa.Text, nullable=False),  # JSON list of strings
+    sa.Column("added_at", sa.Text, nullable=False),
+)
+
+entities = _fact(
+    "entities",
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("aliases", sa.Text, nullable=False),  # JSON list of strings
+    sa.Column("roles", sa.Text, nullable=False),  # JSON list of {start, end, text}
+    sa.Column("gender", sa.Text),
+    sa.Index("ix_entities_name", "name"),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, primary_key=True),  # "entity" or "place"
+    sa.Column("owner_id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("metonymy", sa.Boolean, nullable=False),
+)
+
+attributions = _fact(
+    "attributions",
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("source_type", sa.Text, nullable=False),
+    sa.Column("source_text", sa.Text),
+    sa.Column("source_start", sa.Integer),
+    sa.Column("source_end", sa.Integer),
+    sa.Column("source_entity", sa.Text),
+    sa.Column("source_resolved_from", sa.Text),
+    *_span("cue"),
+    *_span("content", nullable=False),
+    sa.Column("hedge", sa.Text, nullable=False),
+    sa.Column("relayed_by_text", sa.Text),
+    sa.Column("relayed_by_start", sa.Integer),
+    sa.Column("relayed_by_end", sa.Integer),
+    sa.Column("relayed_by_entity", sa.Text),
+    sa.Column("parent", sa.Text),
+    sa.Column("content_spans", sa.Text, nullable=False),  # JSON list of {start, end, text}
+    sa.Column("confidence", sa.Double),
+    sa.Index("ix_attributions_source_entity", "article_id", "source_entity"),
+)
+
+
+def _participant(prefix: str) -> list[sa.Column[Any]]:
+    return [
+        sa.Column(f"{prefix}_text", sa.Text),
+        sa.Column(f"{prefix}_start", sa.Integer),
+        sa.Column(f"{prefix}_end", sa.Integer),
+        sa.Column(f"{prefix}_entity", sa.Text),
+    ]
+
+
+events = _fact(
+    "events",
+    sa.Column("category", sa.Text, nullable=False),
+    *_span("trigger", nullable=False),
+    sa.Column("mode", sa.Text),
+    sa.Column("modality", sa.Text, nullable=False),
+    *_participant("actor"),
+    *_participant("target"),
+    sa.Column("place", sa.Text),
+    sa.Column("date", sa.Text),
+    sa.Column("time", sa.Text),
+    sa.Column("attribution", sa.Text),
+    *_span("sentence"),
+    sa.Index("ix_events_category", "category"),
+)
+
+places = _fact(
+    "places",
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("lat", sa.Double),
+    sa.Column("lon", sa.Double),
+    sa.Column("country", sa.Text),
+    sa.Column("feature", sa.Text),
+    sa.Column("gazetteer_id", sa.Text),
+    sa.Column("entity", sa.Text),
+    sa.Column("located_by", sa.Text),
+    sa.Index("ix_places_name", "name"),
+)
+
+times = _fact(
+    "times",
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("value", sa.Text),
+    sa.Column("type", sa.Text, nullable=False),
+)
+
+problems = sa.Table(
+    "problems",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("input", sa.Text, nullable=False, unique=True),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("pipeline_version", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
+# Cross-article entities (LINKING-CONTRACT.md): written by the linker in the writer's transaction.
+corpus_entities = sa.Table(
+    "corpus_entities",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("profile", sa.Text, nullable=False),  # JSON
+    sa.Column("created_at", sa.Text),
+    sa.Column("updated_at", sa.Text),
+)
+
+corpus_entity_keys = sa.Table(
+    "corpus_entity_keys",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("corpus_id", sa.Text, primary_key=True),
+    sa.Index("ix_corpus_entity_keys_key", "key"),
+)
+
+entity_links = sa.Table(
+    "entity_links",
+    metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+    sa.Column("corpus_id", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text),
+    sa.Column("score", sa.Double),
+    sa.Index("ix_entity_links_corpus_id", "corpus_id"),
+)
+
+link_log = sa.Table(
+    "link_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("corpus_id", sa.Text),
+    sa.Column("other_id", sa.Text, nullable=True),
+    sa.Column("article_id", sa.Text, nullable=True),
+    sa.Column("entity_id", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text),
+    sa.Index("ix_link_log_corpus_id", "corpus_id"),
+)
+
+link_constraints = sa.Table(
+    "link_constraints",
+    metadata,
+    sa.Column("a", sa.Text, nullable=False),
+    sa.Column("b", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("created_at", sa.Text),
+    sa.Index("ix_link_constraints_a", "a"),
+)
+
+#: Tables holding one article's rows, deleted together when the article is re-analysed.
+ARTICLE_TABLES = (entities, mentions, attributions, events, places, times)
+
+#: Full-text search rows (kind "article" or "attribution"): an FTS5 table on SQLite, a table
+#: with a generated tsvector column and a GIN index on PostgreSQL (created by the migration).
+SEARCH_TABLE = "search_docs"
