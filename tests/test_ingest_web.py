@@ -14,7 +14,7 @@ import pytest
 from newsgraph.errors import BadInput
 from newsgraph.ingest.feeds import looks_like_feed, parse_feed
 from newsgraph.ingest.sources import Known, iter_sources
-from newsgraph.ingest.web import FetchOptions, Fetcher, check_url
+from newsgraph.ingest.web import Fetcher, FetchOptions, check_url
 from newsgraph.model import Article, Problem
 
 PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
@@ -23,8 +23,10 @@ according to two officials who spoke on condition of anonymity.</p></article></b
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Example Wire</title><link>{base}/</link>
-<item><title>Talks resume</title><link>{base}/a.html</link><pubDate>Mon, 09 Dec 2024 10:00:00 GMT</pubDate></item>
-<item><title>Port reopens</title><link>{base}/b.html</link><pubDate>Tue, 10 Dec 2024 08:00:00 GMT</pubDate></item>
+<item><title>Talks resume</title><link>{base}/a.html</link>
+<pubDate>Mon, 09 Dec 2024 10:00:00 GMT</pubDate></item>
+<item><title>Port reopens</title><link>{base}/b.html</link>
+<pubDate>Tue, 10 Dec 2024 08:00:00 GMT</pubDate></item>
 <item><title>Gone</title><link>{base}/missing.html</link></item>
 </channel></rss>"""
 
@@ -43,14 +45,16 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             site.hits[self.path] = site.hits.get(self.path, 0) + 1
             site.agents.append(self.headers.get("User-Agent", ""))
             if self.path == "/feed.xml":
                 self._send(200, "application/rss+xml", FEED.format(base=site.base).encode())
             elif self.path in ("/a.html", "/b.html"):
                 title = "Talks resume" if self.path == "/a.html" else "Port reopens"
-                self._send(200, "text/html; charset=utf-8", PAGE.format(title=title, body=title + ".").encode())
+                self._send(
+                    200, "text/html; charset=utf-8", PAGE.format(title=title, body=title + ".").encode()
+                )
             elif self.path == "/flaky.html":
                 if site.hits[self.path] == 1:
                     self._send(503, "text/plain", b"busy", {"Retry-After": "0"})
@@ -86,7 +90,7 @@ def site() -> Iterator[Site]:
 
 
 def fetcher(**options: Any) -> Fetcher:
-    return Fetcher(FetchOptions(timeout=5, backoff=0.01, **options))
+    return Fetcher(FetchOptions(**{"timeout": 5.0, "backoff": 0.01, **options}))
 
 
 def test_a_feed_url_yields_its_pages_with_the_feeds_metadata(site: Site) -> None:
@@ -157,14 +161,22 @@ def _warc(path: Path, records: list[tuple[str, str, bytes]]) -> None:
         writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
         for url, kind, body in records:
             headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers
+            )
             writer.write_record(record)
 
 
 def test_a_warc_file_yields_its_html_responses(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     page = PAGE.format(title="Archived", body="From the archive.").encode()
-    _warc(path, [("https://example.org/a", "text/html", page), ("https://example.org/logo.png", "image/png", b"\x89PNG")])
+    _warc(
+        path,
+        [
+            ("https://example.org/a", "text/html", page),
+            ("https://example.org/logo.png", "image/png", b"\x89PNG"),
+        ],
+    )
     (article,) = iter_sources([str(path)])
     assert isinstance(article, Article) and article.metadata.url == "https://example.org/a"
     assert "Geneva" in article.text
