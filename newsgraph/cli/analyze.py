@@ -226,8 +226,10 @@ class Progress:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text", show_default=True
 )
-def demo(fmt: str) -> None:
-    """Analyse the sample articles bundled with newsgraph and print the report."""
+@click.option("--db", help="Keep the demo corpus in this SQLite file (default: a temporary one).")
+def demo(fmt: str, db: str | None) -> None:
+    """Analyse the sample articles bundled with newsgraph and print the report, then add them
+    to a SQLite corpus and show what the corpus queries return."""
     samples = resources.files("newsgraph").joinpath("samples")
     ng = facade(None, None)
     writer = Writer(fmt, None, many=True)
@@ -246,3 +248,6 @@ def demo(fmt: str) -> None:
             raise click.ClickException(str(err)) from err
         writer.write(article)
     writer.close()
+    from .corpus import demo_corpus
+
+    demo_corpus(ng, db)

@@ -1,0 +1,202 @@
+"""The corpus store at scale: ``add`` throughput against ``analyze``, store size, query latency.
+
+Usage::
+
+    .venv/bin/python benchmarks/corpus.py [--texts DIR] [--add-n N] [--store-n N] [--jobs 1 2]
+                                          [--queries Q] [--json FILE]
+
+Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
+when present, else the bundled samples), repeated with a varied first line and id until
+there are ``--add-n`` of them.
+
+1. Throughput, in one run on the same texts, with one facade (models loaded before the
+   clock starts): ``analyze`` = ``Newsgraph.analyze_paths(jsonl, processes=J)`` with the
+   results consumed, and ``add`` = ``Corpus.add(jsonl, jobs=J)`` into a new SQLite file
+   (analysis + store writes + indexing). Reported: articles/s and the ratio add/analyze
+   per J (goal >= 0.85).
+2. A SQLite store of ``--store-n`` articles (default 10,000): the analysed texts of step 1,
+   written again with a varied id, URL and a marker line appended after the text (so
+   every stored fact is a real one and all offsets hold). Reported: file size per article.
+3. Latency of ``entity NAME``, ``quotes`` (no filter, ``--speaker``, ``--about``) and
+   ``search TEXT`` through the Python API on that store, ``--queries`` times each with
+   names and words drawn from the store: p50 and p95 in ms (goal p95 < 50 ms).
+
+Timings are noisy on a shared machine; this script prints numbers and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"
+SAMPLES = ROOT / "newsgraph" / "samples"
+
+
+def texts_dir(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    return POLNEAR_DEV if POLNEAR_DEV.is_dir() else SAMPLES
+
+
+def write_jsonl(directory: Path, n: int, path: Path) -> int:
+    files = sorted(directory.glob("*.txt"))
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            f = files[i % len(files)]
+            copy = i // len(files)
+            text = f.read_text("utf-8")
+            if copy:
+                text = f"Copy {copy}.\n{text}"
+            record = {
+                "id": f"{f.stem}-{copy}",
+                "text": text,
+                "published": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            }
+            record["outlet"] = f"Outlet {i % 7}"
+            handle.write(json.dumps(record) + "\n")
+    return n
+
+
+def throughput(ng: Any, source: Path, jobs: int, tmp: Path) -> dict[str, Any]:
+    from newsgraph.core.corpus import Corpus
+
+    started = time.perf_counter()
+    done = sum(1 for _ in ng.analyze_paths([str(source)], processes=jobs))
+    analyze_s = time.perf_counter() - started
+    corpus = Corpus(db=str(tmp / f"add-{jobs}.db"), newsgraph=ng)
+    summary = corpus.add([str(source)], jobs=jobs)
+    corpus.close()
+    add_rate = summary.added / summary.seconds
+    analyze_rate = done / analyze_s
+    return {
+        "jobs": jobs,
+        "articles": done,
+        "analyze_s": round(analyze_s, 2),
+        "analyze_per_s": round(analyze_rate, 2),
+        "add_s": round(summary.seconds, 2),
+        "add_per_s": round(add_rate, 2),
+        "add_failed": summary.failed,
+        "ratio": round(add_rate / analyze_rate, 3),
+    }
+
+
+def build_store(seed_db: Path, target: Path, n: int) -> dict[str, Any]:
+    """A store of ``n`` articles: the seed store's analyses written again under new ids."""
+    from newsgraph.model import Metadata
+    from newsgraph.store import Store, article_key
+
+    seed = Store.open(str(seed_db))
+    with seed.read() as conn:
+        analysed = seed.read_articles(conn, seed.article_ids(conn))
+    seed.close()
+    store = Store.open(str(target))
+    started = time.perf_counter()
+    written = 0
+    while written < n:
+        with store.begin() as conn:
+            for _ in range(min(500, n - written)):
+                base = analysed[written % len(analysed)]
+                article = base.__class__(**{**base.__dict__})
+                article.text = base.text + f"\n\n[stored copy {written}]"
+                article.metadata = Metadata(
+                    **{**base.metadata.__dict__, "url": f"https://example.org/{written}"}
+                )
+                article_id, digest = article_key(article)
+                store.write_article(conn, article_id, digest, article, "benchmark")
+                written += 1
+    seconds = time.perf_counter() - started
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    size = target.stat().st_size
+    return {
+        "articles": written,
+        "write_s": round(seconds, 1),
+        "writes_per_s": round(written / seconds, 1),
+        "bytes": size,
+        "kib_per_article": round(size / written / 1024, 1),
+    }
+
+
+def latency(db: Path, queries: int) -> dict[str, Any]:
+    from newsgraph.core.corpus import Corpus
+
+    corpus = Corpus(db=str(db), create=False)
+    rng = random.Random(7)
+    people = [e["name"] for e in corpus.entities(type="PERSON", limit=200)]
+    quotes = corpus.quotes(limit=500)
+    words = [w for q in quotes for w in q["content"].split() if w.isalpha() and len(w) > 4][:2000]
+    cases = {
+        "entity NAME": lambda: corpus.entity(rng.choice(people)),
+        "quotes": lambda: corpus.quotes(limit=50),
+        "quotes --speaker NAME": lambda: corpus.quotes(speaker=rng.choice(people), limit=50),
+        "quotes --about WORD": lambda: corpus.quotes(about=rng.choice(words), limit=50),
+        "search WORD WORD": lambda: corpus.search(f"{rng.choice(words)} {rng.choice(words)}", limit=50),
+        "search WORD": lambda: corpus.search(rng.choice(words), limit=50),
+    }
+    out = {}
+    for name, call in cases.items():
+        call()  # warm the caches once
+        times = []
+        for _ in range(queries):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        out[name] = {
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "max_ms": round(times[-1], 1),
+        }
+    corpus.close()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--texts")
+    parser.add_argument("--add-n", type=int, default=10_000, help="articles for the throughput runs")
+    parser.add_argument("--store-n", type=int, default=10_000, help="articles in the query store")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from newsgraph.core import Newsgraph
+
+    directory = texts_dir(args.texts)
+    report: dict[str, Any] = {"texts": str(directory), "add_n": args.add_n, "store_n": args.store_n}
+    with tempfile.TemporaryDirectory(prefix="newsgraph-bench-") as name:
+        tmp = Path(name)
+        source = tmp / "texts.jsonl"
+        write_jsonl(directory, args.add_n, source)
+        ng = Newsgraph()
+        report["throughput"] = []
+        for jobs in args.jobs:
+            row = throughput(ng, source, jobs, tmp)
+            report["throughput"].append(row)
+            print(json.dumps(row), flush=True)
+        seed = tmp / f"add-{args.jobs[0]}.db"
+        report["store"] = build_store(seed, tmp / "store.db", args.store_n)
+        print(json.dumps(report["store"]), flush=True)
+        report["latency"] = latency(tmp / "store.db", args.queries)
+    print(json.dumps(report["latency"], indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
