@@ -60,7 +60,7 @@ def emit(records: list[dict[str, Any]], columns: list[str], as_json: bool, as_cs
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: _cell(record.get(k), 10_000) for k in columns})
+            writer.writerow({k: "" if record.get(k) is None else record.get(k) for k in columns})
         return
     if not records:
         click.echo("(nothing found)", err=True)
