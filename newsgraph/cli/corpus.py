@@ -148,7 +148,6 @@ def add(
     """
     from ..core import count_inputs
     from ..core.corpus import Fetcher, FetchOptions
-    from .analyze import Progress
 
     if not sources and not reprocess:
         raise click.UsageError("give at least one SOURCE (or --reprocess to re-analyse the store)")
@@ -158,7 +157,7 @@ def add(
     )
     local = [s for s in sources if "://" not in s]
     total = count_inputs(local) + (len(sources) - len(local)) if sources else corpus.stats()["articles"]
-    progress = Progress(total, enabled=not quiet and total >= 2)
+    progress = _progress(total, enabled=not quiet and total >= 2)
 
     def on_result(status: str, item: Article | Problem) -> None:
         if status == "failed" and isinstance(item, Problem):
@@ -189,6 +188,26 @@ def add(
         )
     if summary.failed:
         sys.exit(1)
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    """``analyze``'s progress bar with the time left added (rate over the run so far)."""
+    import time
+
+    from .analyze import Progress
+
+    class WithEta(Progress):
+        def step(self) -> None:
+            super().step()
+            if not self.enabled or self.done >= self.total:
+                return
+            elapsed = time.perf_counter() - self.started
+            left = elapsed / self.done * (self.total - self.done)
+            if self.tty:
+                self.stream.write(f"  ETA {int(left) // 60}:{int(left) % 60:02d}")
+                self.stream.flush()
+
+    return WithEta(total, enabled)
 
 
 # -- queries ---------------------------------------------------------------------------------------
