@@ -108,3 +108,15 @@ def test_eval_scores_the_configured_pipeline(tmp_path: Path) -> None:
     # Only the report part is scored by default: this tune-part document is not in it.
     report_part = runner.invoke(cli, [*args[:4], "--json"])
     assert json.loads(report_part.output)["documents"] == 0
+
+
+def test_every_eval_takes_the_facade_the_cli_built() -> None:
+    """`eval --config/--profile` hands its facade to each evaluation: none builds its own."""
+    import importlib
+    import inspect
+
+    from newsgraph.cli.tools import EVALUATIONS
+
+    for name, module in EVALUATIONS.items():
+        params = inspect.signature(importlib.import_module(module).evaluate).parameters
+        assert {"limit", "part", "ng"} <= set(params), f"eval {name} cannot take the configured facade"

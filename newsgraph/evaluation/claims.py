@@ -51,15 +51,18 @@ def load(data: str | Path, part: str = "all") -> tuple[dict[str, str], list[Pair
     return {k: v for k, v in bodies.items() if k in keep}, pairs
 
 
-def analyse_bodies(bodies: dict[str, str], *, config: str | None = None, profile: str | None = None) -> Any:
-    """Each body as an analysed article (None when the pipeline rejects it), through the facade."""
+def analyse_bodies(
+    bodies: dict[str, str], *, config: str | None = None, profile: str | None = None, ng: Any = None
+) -> Any:
+    """Each body as an analysed article (None when the pipeline rejects it), through the facade
+    (``ng``, as ``eval --config/--profile`` built it, else one built from ``config``/``profile``)."""
     from ..core import Newsgraph
     from ..model import Article
 
     kwargs: dict[str, Any] = {"config": config}
     if profile is not None:
         kwargs["profile"] = profile
-    ng = Newsgraph(**kwargs)
+    ng = ng or Newsgraph(**kwargs)
     ids = sorted(bodies)
     items = [Article(text=bodies[i], input=f"fnc-body-{i}") for i in ids]
     out: dict[str, Any] = {}
@@ -121,6 +124,7 @@ def evaluate(
     part: str = "all",
     config: str | None = None,
     profile: str | None = None,
+    ng: Any = None,
 ) -> dict[str, Any]:
     """Relate every headline to its body and score the decisions against the gold stances."""
     from ..corpus.stance import decide as decide_stance
@@ -134,7 +138,7 @@ def evaluate(
     if not pairs:
         raise BadInput("E010", detail=f"no FNC-1 pairs in part {part!r} of {data}")
     t0 = time.perf_counter()
-    analysed = analyse_bodies(bodies, config=config, profile=profile)
+    analysed = analyse_bodies(bodies, config=config, profile=profile, ng=ng)
     t_analysis = time.perf_counter() - t0
     by_body = passages(analysed, bodies)
     models = shipped_models()
