@@ -29,6 +29,8 @@ from .tagger import Segment
 QUOTE_CHARS = '"“”‘’«»'
 OPENING = '"“‘«'
 EDGE_PUNCT = " \t\r\n,;:—–-"
+HYPHENS = frozenset({"-", "‐", "–"})
+SUBORDINATE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp"})
 SAME_SENTENCE_PENALTY = 40
 MAX_SOURCE_GAP = 12
 MAX_SOURCE_TOKENS = 16
@@ -138,13 +140,18 @@ class Assembler:
                 else:
                     best.contents.append(s)
             roles = {k: s.role for s in items for k in range(s.i, s.j)}
+            # A cue that cannot introduce a claim takes its segments with it: nothing
+            # else in the paragraph is asked to adopt them ("sparking a sell-off").
+            drafts = [d for d in drafts if d.cue is None or self.cue_ok(d.cue)]
             for d in drafts:
                 own = set(range(d.cue.i, d.cue.j)) if d.cue is not None else set()
                 if d.source is not None:
                     own.update(range(d.source.i, d.source.j))
                 d.contents = self._merge(sorted(d.contents, key=lambda s: s.i), roles, own)
                 if d.source is None:
-                    d.source = self._dep_source(d.cue)
+                    d.source, unsure = self._dep_source(d.cue)
+                    if unsure or (d.source is not None and not self.agentive(d.source)):
+                        continue  # "the talks ... declined": the parse cannot say who spoke
                     if d.source is not None and d.cue is not None:
                         src = d.source
                         clash = [c for c in d.contents if c.i < src.j and src.i < c.j]
@@ -169,6 +176,31 @@ class Assembler:
                     out.append(d)
                     prev = d
         return out
+
+    def cue_ok(self, cue: Segment) -> bool:
+        """Can these words introduce a claim? Noun phrases and word fragments cannot.
+
+        Refused: a cue that starts with a determiner or a possessive ("a probe", "'s
+        alleged ties to", "the talks"); a cue whose words are all inside hyphenated
+        compounds ("sell" of "sell-off"); a cue with no verb and no word the cue lexicon
+        knows as a cue ("footage", "such as").
+        """
+        tab = self.tab
+        if tab.tag[cue.i] in ("DT", "POS", "PRP$") or tab.lower[cue.i] in ("'s", "’s"):
+            return False
+        words = [k for k in range(cue.i, cue.j) if not tab.space[k] and tab.pos[k] != "PUNCT"]
+        if not words or all(self._in_compound(k) for k in words):
+            return False
+        return any(
+            tab.pos[k] in ("VERB", "AUX") or tab.bucket[k] != "no" for k in words if not self._in_compound(k)
+        )
+
+    def _in_compound(self, k: int) -> bool:
+        """True for a word glued by a hyphen to the next or previous word ("sell" in "sell-off")."""
+        tab, doc = self.tab, self.doc
+        after = k + 1 < tab.n and tab.text[k + 1] in HYPHENS and not doc[k].whitespace_
+        before = k > 0 and tab.text[k - 1] in HYPHENS and not doc[k - 1].whitespace_
+        return after or before
 
     def _merge(self, contents: list[Segment], roles: dict[int, str], own: set[int]) -> list[Segment]:
         """Join content fragments of one attribution that are split by a few untagged tokens, or
@@ -195,16 +227,28 @@ class Assembler:
             out.append(Segment(seg.role, seg.i, seg.j, seg.para))
         return out
 
-    def _dep_source(self, cue: Segment | None) -> Segment | None:
-        """The subject of the cue's verb (or the object of "according to") when the tagger found no source."""
+    def _dep_source(self, cue: Segment | None) -> tuple[Segment | None, bool]:
+        """The subject of the cue's verb (or the object of "according to") when the tagger found
+        no source, and whether the parse leaves the speaker unclear (then nothing is output)."""
         if cue is None:
-            return None
+            return None, False
         head = self._head(cue.i, cue.j)
         if any(c.dep_ == "auxpass" for c in head.children):
-            return None  # "is said to": a passive cue has no agent as subject
-        # "X welcomed the decision and said ...": a coordinated verb shares the first one's subject.
+            return None, False  # "is said to": a passive cue has no agent as subject
+        # "X welcomed the decision and said ...": a coordinated verb shares the first one's
+        # subject. When that verb sits in a reported clause ("X confirmed that the talks had
+        # resumed but declined ..."), the parser has usually attached the conjunct one clause
+        # too low: a subject that cannot speak ("the talks") hands it up to X; a subject that
+        # can ("police say he posed a threat and refused ...") leaves it unclear: no output.
         while head.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in head.children):
             head = head.head
+            while head.dep_ in SUBORDINATE_DEPS:
+                subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+                if subj is None or self.agentive(
+                    Segment("SRC", subj.left_edge.i, subj.right_edge.i + 1, cue.para)
+                ):
+                    return None, True
+                head = head.head
         for child in head.children:
             if (
                 child.dep_ == "nsubj"
@@ -213,14 +257,14 @@ class Assembler:
             ):
                 lo, hi = child.left_edge.i, child.right_edge.i + 1
                 if hi - lo > MAX_SOURCE_TOKENS or any(self.tab.bucket[k] == "hi" for k in range(lo, hi)):
-                    return None  # a clause, not a speaker
-                return Segment("SRC", lo, hi, cue.para)
+                    return None, False  # a clause, not a speaker
+                return Segment("SRC", lo, hi, cue.para), False
         if self.doc[cue.i].lower_ == "according":
             for k in range(cue.i, min(cue.j + 1, len(self.doc))):
                 for child in self.doc[k].children:
                     if child.dep_ == "pobj":
-                        return Segment("SRC", child.left_edge.i, child.right_edge.i + 1, cue.para)
-        return None
+                        return Segment("SRC", child.left_edge.i, child.right_edge.i + 1, cue.para), False
+        return None, False
 
     @staticmethod
     def _closer(a: Segment, b: Segment, cue: Segment | None) -> bool:
@@ -594,9 +638,7 @@ class Assembler:
                 return Source(
                     type="person", text=text, start=start, end=end, entity=ref.entity, resolved_from=ref.kind
                 )
-        stype = self._source_type(seg, low, mention)
-        if stype == "anonymous":
-            mention = None
+        stype, mention = self._source_type(seg, low, mention)
         return Source(type=stype, text=text, start=start, end=end, entity=mention.entity if mention else None)
 
     def _reference_at(self, char: int) -> Reference | None:
@@ -606,34 +648,77 @@ class Assembler:
                 return ref
         return None
 
-    def _source_type(self, seg: Segment, low: str, mention: Mention | None) -> str:
+    def _source_type(self, seg: Segment, low: str, mention: Mention | None) -> tuple[str, Mention | None]:
+        """The source's type and the entity it names (None for anonymous and unnamed sources).
+
+        Order: publication names; anonymity markers ("familiar with"); a person named
+        in the span ("a spokeswoman, Anna Kell"; "Helena Varga, the foreign minister");
+        then the head noun: anonymous heads ("officials"), other nouns for people
+        (definite singular "the doctor" is a person, "a doctor" or "voters" anonymous),
+        organisations ("the campaign"), texts that say things ("a study", typed
+        publication); then the linked entity's type.
+        """
         lex = self.lex
         bare = low[4:] if low.startswith("the ") else low
         if low in lex.publication_names or bare in lex.publication_names:
-            return "publication"
+            return "publication", mention
         if any(marker in low for marker in lex.anonymous_markers):
-            return "anonymous"
-        root = self.doc[seg.i : seg.j].root
-        if root.pos_ in ("NOUN", "PRON", "NUM", "ADJ") and root.lemma_.lower() in lex.anonymous_heads:
-            return "anonymous"
+            return "anonymous", None
+        span = self.doc[seg.i : seg.j]
+        root = span.root
+        named = self._named_person(root)
+        if named is not None:
+            return "person", named
+        lemma = root.lemma_.lower()
+        if root.pos_ in ("NOUN", "PRON", "NUM", "ADJ") and lemma in lex.anonymous_heads:
+            return "anonymous", None
         words = low.split()
-        if (
-            words
-            and words[-1] in lex.publication_words
-            and any(t.pos_ == "PROPN" for t in self.doc[seg.i : seg.j])
-        ):
-            return "publication"
+        if words and words[-1] in lex.publication_words and any(t.pos_ == "PROPN" for t in span):
+            return "publication", mention
         if root.pos_ == "PROPN" and any(
             c.dep_ == "appos" and c.lemma_.lower() in lex.person_roles for c in root.children
         ):
-            return "person"  # "Helena Varga, the foreign minister", whatever NER made of the name
+            return "person", mention  # "Helena Varga, the foreign minister", whatever NER made of the name
+        if mention is not None and (root.pos_ == "PROPN" or mention.etype == "PERSON"):
+            return ("person" if mention.etype == "PERSON" else "organisation"), mention
+        if root.pos_ == "NOUN":
+            if lemma in lex.person_nouns or root.lower_ in lex.person_nouns:
+                definite = any(
+                    c.lower_ in ("the", "this", "that") or c.tag_ == "PRP$" or c.dep_ == "poss"
+                    for c in root.lefts
+                )
+                return ("person" if definite and root.tag_ == "NN" else "anonymous"), None
+            if lemma in lex.organisation_heads:
+                return "organisation", mention
+            if lemma in lex.document_heads:
+                return "publication", None
         if mention is not None:
-            return "person" if mention.etype == "PERSON" else "organisation"
+            return ("person" if mention.etype == "PERSON" else "organisation"), mention
         if root.pos_ == "PROPN" or root.ent_type_:
-            return "person" if root.ent_type_ in ("PERSON", "") else "organisation"
-        if root.lemma_.lower() in lex.anonymous_heads:
-            return "anonymous"
-        return "organisation"
+            return ("person" if root.ent_type_ in ("PERSON", "") else "organisation"), None
+        return "organisation", None
+
+    def _named_person(self, root: Any) -> Mention | None:
+        """A person named by the span's head or by a name in apposition to it."""
+        for tok in [root, *(c for c in root.children if c.dep_ == "appos")]:
+            m = self.entity_at(tok.idx, tok.idx + len(tok.text))
+            if m is not None and m.etype == "PERSON":
+                return m
+        return None
+
+    def agentive(self, seg: Segment) -> bool:
+        """Can this phrase say something? A name, a pronoun, people, an organisation or a text."""
+        root = self.doc[seg.i : seg.j].root
+        if root.pos_ != "NOUN" or root.ent_type_:
+            return True
+        lex = self.lex
+        lemma = root.lemma_.lower()
+        heads = lex.person_nouns | lex.anonymous_heads | lex.organisation_heads | lex.document_heads
+        return (
+            lemma in heads
+            or root.lower_ in heads
+            or self.entity_at(root.idx, root.idx + len(root.text)) is not None
+        )
 
     def _pronoun(
         self, seg: Segment, start: int, end: int, text: str, low: str, history: list[tuple[int, Source, str]]

@@ -66,6 +66,9 @@ class Lexicons:
         self.anonymous_heads = frozenset(sources["anonymous_heads"])
         self.anonymous_markers = tuple(sources["anonymous_markers"])
         self.person_roles = frozenset(sources["person_roles"])
+        self.person_nouns = frozenset(sources["person_nouns"]) | self.person_roles
+        self.organisation_heads = frozenset(sources["organisation_heads"])
+        self.document_heads = frozenset(sources["document_heads"])
         self.pronouns: dict[str, dict[str, str]] = sources["pronouns"]
         cues = self._toml("cues.toml")
         self.object_cues = frozenset(cues["object_cues"])
