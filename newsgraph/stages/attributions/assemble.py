@@ -275,9 +275,23 @@ class Assembler:
         return da < db
 
     def _continues(self, prev: Draft, seg: Segment) -> bool:
-        """A cue-less content segment continues ``prev`` when it is a quotation."""
+        """A cue-less quotation continues ``prev`` only as news style runs a quotation on: in
+        the very next paragraph, when ``prev``'s last paragraph left its quotation open.
+
+        A paragraph whose quotation was closed ends the claim; the next quotation may be
+        someone else's.
+        """
         first = self.doc[seg.i].text
-        return bool(first) and first[0] in OPENING
+        if not first or first[0] not in OPENING or not prev.contents:
+            return False
+        last = prev.contents[-1]
+        if seg.para != last.para + 1:
+            return False
+        text = self.article.text
+        at = self.doc[last.i].idx
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        return _quotation_open(text[start : end if end >= 0 else len(text)])
 
     def _tidy_edges(self, d: Draft) -> None:
         """No content fragment starts with a conjunction ("and", "but")."""
@@ -424,6 +438,64 @@ class Assembler:
             if tok.pos_ in ("VERB", "AUX") and not (i <= tok.head.i < j and tok.head.i != k):
                 return tok
         return self.doc[i:j].root
+
+    def stop_at_speakers(self, drafts: list[Draft]) -> None:
+        """Content ends where the next speaker starts.
+
+        When another attribution's source or cue lies inside this one's content while that
+        attribution's own content does not (it is not nested here: "... the deal is done.
+        Jones said the talks failed"), the content is cut before that speaker; content
+        before the cue starts after it. Drafts left without content are dropped later.
+        """
+        spans = []
+        for d in drafts:
+            toks = [k for s in d.contents for k in range(s.i, s.j)]
+            spans.append(set(toks))
+        for n, d in enumerate(drafts):
+            if d.cue is None or not d.contents:
+                continue
+            mine = spans[n]
+            stops: list[tuple[int, int]] = []  # (first, last + 1) token of other speakers in my content
+            for m, e in enumerate(drafts):
+                if m == n or e.cue is None:
+                    continue
+                marks = [seg for seg in (e.source, e.cue) if seg is not None]
+                inside = [seg for seg in marks if any(k in mine for k in range(seg.i, seg.j))]
+                if not inside or (spans[m] and spans[m] <= mine):
+                    continue  # not in my content, or nested in it
+                lo = min(seg.i for seg in marks)
+                hi = max([seg.j for seg in marks] + [s.j for s in e.contents if s.j <= d.cue.i])
+                stops.append((lo, hi))
+            if not stops:
+                continue
+            cut: list[Segment] = []
+            sent = self.sent_of
+            here = sent[d.cue.i]
+            for seg in d.contents:
+                i, j = seg.i, seg.j
+                for lo, hi in stops:
+                    if lo >= d.cue.j and i < lo < j and sent[lo] > here:
+                        # after my cue: stop where the next speaker's sentence starts
+                        j = min(j, max(i, self._sentence_start(lo)))
+                    elif hi <= d.cue.i and i < hi < j and sent[hi - 1] < here:
+                        # before my cue: start after the previous speaker's sentence
+                        i = max(i, self._sentence_end(hi - 1))
+                while seg.j > j > i and (self.tab.pos[j - 1] in ("PUNCT", "CCONJ") or self.tab.space[j - 1]):
+                    j -= 1
+                if any(self.tab.pos[k] != "PUNCT" and not self.tab.space[k] for k in range(i, j)):
+                    cut.append(Segment(seg.role, i, j, seg.para))
+            d.contents = cut
+        drafts[:] = [d for d in drafts if d.contents]
+
+    def _sentence_start(self, k: int) -> int:
+        while k > 0 and self.sent_of[k - 1] == self.sent_of[k]:
+            k -= 1
+        return k
+
+    def _sentence_end(self, k: int) -> int:
+        while k + 1 < self.tab.n and self.sent_of[k + 1] == self.sent_of[k]:
+            k += 1
+        return k + 1
 
     # -- nested attributions ------------------------------------------------------------------
 
@@ -849,6 +921,7 @@ def build(
     asm = Assembler(article, doc, lex, tab)
     drafts = asm.drafts(segs)
     drafts.extend(asm.dash_quotes(drafts, paras))
+    asm.stop_at_speakers(drafts)
     drafts.extend(asm.nested(drafts))
     if asm.rules:
         drafts.extend(asm.uncovered(drafts, paras))
@@ -929,6 +1002,19 @@ def build(
         if best is not None:
             att.parent = best[1]
     return [r[0] for r in records]
+
+
+def _quotation_open(paragraph: str) -> bool:
+    """True when the paragraph ends inside a quotation (its last double quote opens one)."""
+    inside = False
+    for ch in paragraph:
+        if ch == '"':
+            inside = not inside
+        elif ch in "“«":
+            inside = True
+        elif ch in "”»":
+            inside = False
+    return inside
 
 
 def _keep_to_cue_paragraph(text: str, content: list[tuple[int, int]], anchor: int) -> list[tuple[int, int]]:
