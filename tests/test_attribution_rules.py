@@ -102,7 +102,10 @@ def test_source_types(nlp, entities, text: str, source: str, stype: str, named: 
 
 
 def test_a_conjunct_cue_in_a_reported_clause_takes_the_speaker_not_the_clause_subject(nlp, entities) -> None:  # type: ignore[no-untyped-def]
-    text = "Maria Keller, a spokeswoman for the agency, confirmed that the talks had resumed but declined to give details."
+    text = (
+        "Maria Keller, a spokeswoman for the agency, confirmed that the talks had resumed "
+        "but declined to give details."
+    )
     asm = assembler(nlp, entities, text)
     src, unsure = asm._dep_source(seg(asm, "CUE", "declined"))
     assert not unsure and src is not None
