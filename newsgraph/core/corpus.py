@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..corpus import claim_store
 from ..errors import BadInput
 from ..ingest.sources import Fetcher, Known, iter_sources
 from ..ingest.web import FetchOptions
@@ -196,8 +197,10 @@ class Corpus:
                     statuses.append(("failed", problem))
                     continue
                 article_id, digest, replacing = target
+                claim_store.delete_article(conn, article_id)
                 self.store.write_article(conn, article_id, digest, result, version)
                 self._link(conn, article_id, result)
+                claim_store.add_article(conn, article_id, result)
                 statuses.append(("reprocessed" if replacing else "added", result))
         for status, item in statuses:
             if status == "failed" and isinstance(item, Problem):
@@ -279,6 +282,20 @@ class Corpus:
         """Inputs that could not be added, with their code and reason."""
         with self.store.read() as conn:
             return queries.problems(conn, **options)
+
+    def claims(self, **filters: Any) -> list[dict[str, Any]]:
+        """Claim groups across articles, most independent origins first: ``about``, ``entity``,
+        ``since``, ``until``, ``min_origins``, ``min_articles`` (default 2), ``contested``,
+        ``limit``, ``offset``. Each group: ``id``, ``claims``, ``articles``, ``origins``,
+        ``origin_ids``, ``contradictions``."""
+        with self.store.read() as conn:
+            return [g.to_dict() for g in claim_store.groups(conn, **filters)]
+
+    def claim(self, group_id: str) -> dict[str, Any] | None:
+        """One claim group with every claim, its source, hedge, origin and relation."""
+        with self.store.read() as conn:
+            found = claim_store.group(conn, group_id)
+            return found.to_dict() if found is not None else None
 
     def export(self, fmt: str, out: Any, **filters: Any) -> int:
         """Write articles (``jsonl``), flat tables (``csv``, ``parquet``) or PLOVER events.

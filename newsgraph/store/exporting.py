@@ -63,8 +63,13 @@ def selected_ids(
 
 
 def article_dicts(store: Store, ids: list[str]) -> Iterator[dict[str, Any]]:
-    """Article JSON with ``corpus_entity`` on every entity, in batches."""
+    """Article JSON with ``corpus_entity`` on every entity and the article's ``claims``, in batches.
+
+    ``claims`` lists each claim the article makes with its claim group and independent
+    origin: ``{"attribution": "A2", "group": "G000004", "origin": "outlet:reuters"}``.
+    """
     lk = tables.entity_links
+    cl = tables.claims
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         with store.read() as conn:
@@ -73,10 +78,16 @@ def article_dicts(store: Store, ids: list[str]) -> Iterator[dict[str, Any]]:
                 (r.article_id, r.entity_id): r.corpus_id
                 for r in conn.execute(sa.select(lk).where(lk.c.article_id.in_(chunk)))
             }
+            claims: dict[str, list[dict[str, Any]]] = {}
+            for r in conn.execute(sa.select(cl).where(cl.c.article_id.in_(chunk)).order_by(cl.c.id)):
+                claims.setdefault(r.article_id, []).append(
+                    {r.kind: r.ref, "group": r.group_id, "origin": r.origin_key}
+                )
         for article_id, article in zip(chunk, articles, strict=True):
             data = {"id": article_id, **article.to_dict()}
             for entity in data["entities"]:
                 entity["corpus_entity"] = links.get((article_id, entity["id"]))
+            data["claims"] = claims.get(article_id, [])
             yield data
 
 

@@ -222,3 +222,79 @@ ARTICLE_TABLES = (entities, mentions, attributions, events, places, times)
 #: Full-text search rows (kind "article" or "attribution"): an FTS5 table on SQLite, a table
 #: with a generated tsvector column and a GIN index on PostgreSQL (created by the migration).
 SEARCH_TABLE = "search_docs"
+
+# -- claims across articles (newsgraph.corpus.claims / origins) -----------------------------
+
+claim_groups = sa.Table(
+    "claim_groups",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    # A summary kept current as claims join: what `newsgraph claims` filters and sorts on.
+    sa.Column("claims", sa.Integer, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("origins", sa.Integer, nullable=False),
+    sa.Column("contradictions", sa.Integer, nullable=False),
+    sa.Column("first_published", sa.Text),
+    sa.Column("last_published", sa.Text),
+    sa.Column("updated_at", sa.Text),
+    sa.Index("ix_claim_groups_articles", "articles"),
+)
+
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("group_id", sa.Text, nullable=False),
+    sa.Column("article_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # attribution | event
+    sa.Column("ref", sa.Text, nullable=False),  # the attribution or event id in the article
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("source_type", sa.Text),
+    sa.Column("hedge", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text),
+    sa.Column("published", sa.Text),
+    sa.Column("event", sa.Text),  # JSON [category, actor key, target key, date, modality] or NULL
+    sa.Column("origin", sa.Text, nullable=False),  # relay outlet ("outlet:bloomberg") or ""
+    sa.Column("origin_reason", sa.Text, nullable=False),
+    # The resolved independent origin (relay, wire story or earliest copy), kept current.
+    sa.Column("origin_key", sa.Text),
+    sa.Column("relation", sa.Text, nullable=False),
+    sa.Column("relation_reason", sa.Text, nullable=False),
+    sa.Index("ix_claims_group_id", "group_id"),
+    sa.Index("ix_claims_article_id", "article_id"),
+)
+
+claim_terms = sa.Table(
+    "claim_terms",
+    metadata,
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Column("claim_id", sa.Integer, primary_key=True),
+)
+
+article_copies = sa.Table(
+    "article_copies",
+    metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("cluster", sa.Text, nullable=False),
+    sa.Column("signature", sa.LargeBinary, nullable=False),  # MinHash values, uint64 little-endian
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("words", sa.Integer, nullable=False),
+    sa.Column("published", sa.Text),
+    sa.Column("wire", sa.Text),
+    sa.Index("ix_article_copies_cluster", "cluster"),
+)
+
+copy_bands = sa.Table(
+    "copy_bands",
+    metadata,
+    sa.Column("band", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Text, primary_key=True),
+)
+
+#: Claim and copy rows of one article, deleted with it when it is re-analysed.
+CLAIM_TABLES = (claims, article_copies, copy_bands)
