@@ -397,7 +397,11 @@ def demo_corpus(newsgraph: Any, db: str | None) -> None:
     from ..core.corpus import Corpus
 
     samples = resources.files("newsgraph").joinpath("samples")
-    manifest = json.loads(samples.joinpath("samples.json").read_text("utf-8"))
+    manifest = [
+        entry
+        for name in ("samples.json", "claims.json")
+        for entry in json.loads(samples.joinpath(name).read_text("utf-8"))
+    ]
     with tempfile.TemporaryDirectory(prefix="newsgraph-demo-") as tmp:
         source = f"{tmp}/samples.jsonl"
         with open(source, "w", encoding="utf-8") as handle:
@@ -431,6 +435,14 @@ def demo_corpus(newsgraph: Any, db: str | None) -> None:
                 click.echo(entity_report(record))
         section("events --limit 5")
         click.echo(table(corpus.events(limit=5), ["date", "category", "actor", "target", "place", "trigger"]))
+        from .claims import GROUP_COLUMNS, _row, claim_report
+
+        section("claims --limit 5")
+        groups = corpus.claims(limit=5)
+        click.echo(table([_row(g) for g in groups], GROUP_COLUMNS) if groups else "(none)")
+        if groups:
+            section(f"claim {groups[0]['id']}")
+            click.echo(claim_report(groups[0]))
         section("search ceasefire")
         click.echo(table(corpus.search("ceasefire", limit=5), ["kind", "speaker", "snippet"]) or "(none)")
         corpus.close()
