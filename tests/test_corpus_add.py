@@ -66,6 +66,7 @@ def test_add_stores_each_article_once_and_records_every_failure(
     assert corpus.add([str(copy)]).present == 1
     for record in exported(corpus):
         article = corpus.article(record["id"])
+        assert isinstance(record.pop("claims"), list)  # claim groups and origins (docs/claims.md)
         assert article is not None and {"id": record["id"], **article.to_dict()} == {
             **record,
             "entities": [{k: v for k, v in e.items() if k != "corpus_entity"} for e in record["entities"]],
