@@ -58,18 +58,26 @@ def load(data: str, limit: int | None = None) -> list[dict[str, Any]]:
         text = rec.get("text")
         if not category or not isinstance(text, str) or not text.strip():
             continue
-        sources = rec.get("source")
-        names = (
-            [s.get("actorText", "") for s in sources if isinstance(s, dict)]
-            if isinstance(sources, list)
-            else []
-        )
         out.append(
-            {"id": rec.get("id", ""), "text": text, "label": label, "category": category, "sources": names}
+            {
+                "id": rec.get("id", ""),
+                "text": text,
+                "label": label,
+                "category": category,
+                "sources": _names(rec.get("source")),
+                "targets": _names(rec.get("target")),
+            }
         )
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+def _names(actors: Any) -> list[str]:
+    """The ``actorText`` of a gold ``source`` or ``target`` list ("" and missing: none)."""
+    if not isinstance(actors, list):
+        return []
+    return [a.get("actorText", "") for a in actors if isinstance(a, dict) and a.get("actorText")]
 
 
 def _depth(tok: Any) -> int:
@@ -97,18 +105,50 @@ def top_event(article: Any) -> Any:
     return min(article.events, key=rank)
 
 
-def _actor_ok(text: str, ev: Any, sources: list[str]) -> bool:
-    if ev is None or ev.actor is None:
+def _overlaps(text: str, part: Any, names: list[str]) -> bool:
+    """Whether the participant ``part`` overlaps an occurrence of one of the gold ``names``."""
+    if part is None:
         return False
-    for name in sources:
+    for name in names:
         if not name:
             continue
         pos = text.find(name)
         while pos >= 0:
-            if pos < ev.actor.end and ev.actor.start < pos + len(name):
+            if pos < part.end and part.start < pos + len(name):
                 return True
             pos = text.find(name, pos + 1)
     return False
+
+
+def _actor_ok(text: str, ev: Any, sources: list[str]) -> bool:
+    return ev is not None and _overlaps(text, ev.actor, sources)
+
+
+class _Role:
+    """Accuracy, precision and swaps of one participant role (actor or target) of top events."""
+
+    def __init__(self) -> None:
+        self.gold = self.given = self.right = self.right_given = self.swapped = 0
+
+    def add(self, text: str, part: Any, own: list[str], other: list[str]) -> None:
+        right = _overlaps(text, part, own)
+        if own:
+            self.gold += 1
+            self.right += right
+        if part is not None and (own or other):
+            self.given += 1
+            self.right_given += right
+            # the other side's actor, and not also this side's (compound SRC/TAR actors)
+            self.swapped += not right and _overlaps(text, part, other)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "accuracy": round(self.right / self.gold, 4) if self.gold else 0.0,
+            "precision": round(self.right_given / self.given, 4) if self.given else 0.0,
+            "given": self.given,
+            "swapped": self.swapped,
+            "sentences": self.gold,
+        }
 
 
 def evaluate(
@@ -130,6 +170,7 @@ def evaluate(
     ]
     seconds = time.perf_counter() - t0
     correct = covered = any_ok = actor_ok = actor_n = 0
+    actors, targets = _Role(), _Role()
     per_cat: dict[str, Counter[str]] = {}
     confusion: Counter[tuple[str, str]] = Counter()
     mistakes: list[dict[str, Any]] = []
@@ -159,6 +200,11 @@ def evaluate(
         if g["sources"]:
             actor_n += 1
             actor_ok += _actor_ok(g["text"], top, g["sources"])
+        if top is not None and top.category == cat:
+            # Participants are scored on the events whose category is right: a wrong event's
+            # actor has no gold to match.
+            actors.add(g["text"], top.actor, g["sources"], g["targets"])
+            targets.add(g["text"], top.target, g["targets"], g["sources"])
     n = len(gold)
     report: dict[str, Any] = {
         "data": str(_gsr_path(data)),
@@ -169,6 +215,8 @@ def evaluate(
         "any_event_accuracy": round(any_ok / n, 4) if n else 0.0,
         "actor_accuracy": round(actor_ok / actor_n, 4) if actor_n else 0.0,
         "actor_sentences": actor_n,
+        "actor": actors.report(),
+        "target": targets.report(),
         "per_category": {
             c: {"n": s["n"], "accuracy": round(s["correct"] / s["n"], 4)} for c, s in sorted(per_cat.items())
         },
@@ -192,6 +240,16 @@ def render(report: dict[str, Any]) -> str:
         f"accuracy when covered    {report['accuracy_covered']:.3f}",
         f"gold among all events    {report['any_event_accuracy']:.3f}",
         f"actor accuracy           {report['actor_accuracy']:.3f} ({report['actor_sentences']} sentences)",
+        "",
+        "participants of the top events with the right category:",
+        f"{'role':<8}{'accuracy':>10}{'precision':>11}{'given':>7}{'swapped':>9}{'gold':>6}",
+    ]
+    for role in ("actor", "target"):
+        r = report[role]
+        lines.append(
+            f"{role:<8}{r['accuracy']:>10.3f}{r['precision']:>11.3f}{r['given']:>7}{r['swapped']:>9}{r['sentences']:>6}"
+        )
+    lines += [
         "",
         f"{'category':<12}{'n':>5}{'accuracy':>10}",
     ]

@@ -9,11 +9,12 @@ the cost is linear in the number of tokens.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Article, Event, Participant, Span
+from .anchors import Located, belongs, nearest, owner_path
+from .kinds import AGENT, PLACE, WEAPON, Kinds
 from .lexicon import MODE_PRIORITY, Entry, Lexicon
 
 #: Deepest walk up the dependency tree (keeps pathological parses linear).
@@ -22,6 +23,11 @@ MAX_CLIMB = 12
 #: "agreed to cooperate" (xcomp), "attacked and killed" (conj), "by bombing" (pcomp).
 SUBJECT_INHERIT = frozenset({"xcomp", "conj", "pcomp", "advcl", "prep", "ccomp"})
 _RANK = {m: i for i, m in enumerate(MODE_PRIORITY)}
+#: PLOVER's verbal categories (quad categories verbal cooperation and verbal conflict):
+#: their target is a recipient, never the place where the event happened.
+VERBAL_CATEGORIES = frozenset(
+    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "REQUEST", "ACCUSE", "REJECT", "THREATEN", "SANCTION"}
+)
 
 
 @dataclass
@@ -40,6 +46,7 @@ class Trigger:
     absorbed: bool = False
     mode_source: str = ""
     governed: bool = False  # its mode comes from a word that is itself an event trigger
+    instrument: bool = False  # a weapon is named as the object or instrument ("fired rockets")
 
 
 class Extractor:
@@ -50,6 +57,7 @@ class Extractor:
         self._kids: dict[int, list[Any]] = {}
         self._sent: list[tuple[int, int]] = []
         self.text = ""
+        self.kinds: Kinds | None = None
 
     def index(self, doc: Any, text: str) -> None:
         """Children lists and sentence bounds, built once per doc.
@@ -286,8 +294,9 @@ class Extractor:
         """(actor token, passive-subject token) of a verb, inheriting through complements."""
         lex = self.lex
         node = verb
+        via = ""  # the dependency by which the walk left the previous node
         for _ in range(MAX_CLIMB):
-            actor = passive = None
+            actor = passive = obj = None
             for child in self.kids(node):
                 if child.dep_ in lex.subject_deps and actor is None:
                     actor = child
@@ -297,36 +306,58 @@ class Extractor:
                     pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                     if pobj is not None:
                         actor = pobj
+                elif child.dep_ == "dobj" and obj is None:
+                    obj = child
             # "the rebels who attacked": the relative pronoun stands for the noun.
             if actor is not None and actor.lower_ in lex.stop_heads and node.dep_ == "relcl":
                 actor = node.head
             if passive is not None and passive.lower_ in lex.stop_heads and node.dep_ == "relcl":
                 passive = node.head
+            if node is not verb and via in ("xcomp", "pcomp", "prep"):
+                # Object control: in "urged the rebels to withdraw" and "companies (were) accused
+                # of helping" the one urged or accused does the inner act.
+                if obj is not None and via == "xcomp":
+                    return obj, None
+                if passive is not None:
+                    return passive, None
             if actor is not None or passive is not None:
                 return actor, passive
             if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN") and node.tag_ in ("VBG", "VBN"):
                 # "fighters attacking the town" / "the town attacked by fighters"
                 if node.tag_ == "VBN":
-                    return None, node.head
+                    return (node.head, None) if node is not verb else (None, node.head)
                 return node.head, None
             if node.dep_ not in SUBJECT_INHERIT or node.head == node:
                 return None, None
+            via = node.dep_
             node = node.head
         return None, None
 
     def verb_participants(self, trig: Trigger) -> tuple[Any, Any]:
-        lex = self.lex
         tok = trig.head
         actor, passive = self._subject(tok)
-        target = passive
+        target = passive if passive is not None else self._verb_target(tok, trig)
         if target is None:
-            for child in self.kids(tok):
-                if child.dep_ in lex.object_deps and child != trig.obj:
-                    target = child
-                    break
+            target = self._inner_target(trig)
+        if target is not None and trig.first <= target.i <= trig.last:
+            target = None  # "open fire": the object is part of the trigger
+        return actor, target
+
+    def _verb_target(self, tok: Any, trig: Trigger | None) -> Any:
+        """The object of verb ``tok``, else the object of a target preposition; weapons are skipped."""
+        lex = self.lex
+        target = None
+        for child in self.kids(tok):
+            if child.dep_ in lex.object_deps and (trig is None or child != trig.obj):
+                if self.kinds is not None and WEAPON in self.kinds.kinds(child):
+                    if trig is not None:
+                        trig.instrument = True  # "fired rockets at the town": the target follows
+                    continue
+                target = child
+                break
         preps = self.kids(tok)
-        if trig.obj is not None:
-            preps += self.kids(trig.obj)  # "imposed sanctions on Iran"
+        if trig is not None and trig.obj is not None:
+            preps = preps + self.kids(trig.obj)  # "imposed sanctions on Iran"
         if target is None:
             for child in preps:
                 if child.dep_ == "prep" and child.lower_ in lex.verb_preps:
@@ -334,9 +365,24 @@ class Extractor:
                     if pobj is not None:
                         target = pobj
                         break
-        if target is not None and trig.first <= target.i <= trig.last:
-            target = None  # "open fire": the object is part of the trigger
-        return actor, target
+        if trig is not None and self.kinds is not None:
+            for child in preps:
+                # "attacked the town with rockets": a weapon is evidence of violence.
+                if child.dep_ == "prep":
+                    pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
+                    if pobj is not None and WEAPON in self.kinds.kinds(pobj):
+                        trig.instrument = True
+        return target
+
+    def _inner_target(self, trig: Trigger) -> Any:
+        """The target of the act a verb is about: "threatened to cut off power to Nakhichevan"
+        (the infinitive's target), "demanded that the US cancel the sale" (the clause's subject)."""
+        for child in self.kids(trig.head):
+            if child.dep_ == "xcomp" and child.pos_ in ("VERB", "AUX"):
+                return self._verb_target(child, None)
+            if child.dep_ == "ccomp" and trig.category == "REQUEST":
+                return next((g for g in self.kids(child) if g.dep_ in self.lex.subject_deps), None)
+        return None
 
     def noun_participants(self, trig: Trigger, ent_types: dict[int, str]) -> tuple[Any, Any]:
         lex = self.lex
@@ -346,10 +392,12 @@ class Extractor:
             # "carpet bombing rebel fighters": the noun the trigger modifies is its target.
             target = tok.head
             tok = tok.head
+        possessor = None
+        of_target = False
         for child in self.kids(trig.head):
             dep = child.dep_
-            if dep == "poss" and actor is None:
-                actor = child
+            if dep == "poss" and possessor is None:
+                possessor = child
             elif dep == "prep" and child.i > tok.i:
                 pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                 if pobj is None:
@@ -359,6 +407,18 @@ class Extractor:
                     actor = pobj
                 elif low in lex.noun_preps and target is None:
                     target = pobj
+                    of_target = low == "of"
+        light = tok.dep_ == "dobj" and tok.head.lemma_.lower() in lex.light_verbs
+        if possessor is not None and possessor.pos_ == "PRON" and light:
+            possessor = None  # "the diplomats held their first meeting": the light verb's subject
+        if possessor is not None:
+            # "Russia's invasion" names the actor; "Assange's arrest" the one arrested, unless
+            # an `of` phrase or a `by` phrase takes that role ("Britain's arrest of Assange").
+            patient = trig.head.lemma_.lower() in lex.patient_possessor
+            if patient and not of_target:
+                target = possessor  # "after Assange's arrest in London": Assange, not London
+            elif actor is None:
+                actor = possessor
         if actor is None:
             # "Israeli strikes", "government raids": a modifier naming a group.
             for child in self.kids(tok):
@@ -380,48 +440,17 @@ class Extractor:
             elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() == "go":
                 actor, _passive = self._subject(head.head)  # "went on strike"
             elif tok.dep_ == "pobj" and head.lower_ in lex.manner_preps:
-                # "intervened (in the war) by carpet bombing": the nearest verb above acts.
+                # "intervened (in the war) by carpet bombing": the nearest verb above acts, unless
+                # the phrase sits inside that verb's subject ("officials familiar with the
+                # negotiations told ...").
                 verb = head.head
                 for _ in range(4):
-                    if verb.pos_ == "VERB" or verb.head == verb:
+                    if verb.pos_ == "VERB" or verb.head == verb or verb.dep_ in lex.subject_deps:
                         break
                     verb = verb.head
                 if verb.pos_ == "VERB":
                     actor, _passive = self._subject(verb)
         return actor, target
-
-
-def clause_range(tok: Any) -> tuple[int, int]:
-    """Character range of the clause around ``tok`` (its nearest verbal ancestor's subtree)."""
-    node = tok
-    for _ in range(MAX_CLIMB):
-        if node.pos_ in ("VERB", "AUX") or node.head == node:
-            break
-        node = node.head
-    left, right = node.left_edge, node.right_edge
-    return left.idx, right.idx + len(right)
-
-
-class Located:
-    """Sorted (start, end, payload) items with their starts, for range look-ups by bisection."""
-
-    def __init__(self, items: list[tuple[int, int, Any]]) -> None:
-        self.items = sorted(items, key=lambda x: (x[0], x[1]))
-        self.starts = [s for s, _e, _p in self.items]
-
-
-def _nearest(located: Located, lo: int, hi: int, anchor: int, exclude: tuple[int, int] | None = None) -> Any:
-    """The payload of the item inside [lo, hi) nearest to ``anchor`` (not overlapping ``exclude``)."""
-    i, j = bisect_left(located.starts, lo), bisect_right(located.starts, hi)
-    best = None
-    best_d = None
-    for s, e, payload in located.items[i:j]:
-        if e > hi or (exclude is not None and s < exclude[1] and exclude[0] < e):
-            continue
-        d = 0 if s <= anchor < e else min(abs(s - anchor), abs(e - anchor))
-        if best_d is None or d < best_d:
-            best, best_d = payload, d
-    return best
 
 
 def extract(article: Article, lex: Lexicon) -> list[Event]:
@@ -433,6 +462,7 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
     ex.index(doc, article.text)
 
     tok_entity: dict[int, str] = {}
+    tok_type: dict[int, str] = {}
     for ent in article.entities:
         for m in ent.mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -440,15 +470,19 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
                 continue
             for t in span:
                 tok_entity.setdefault(t.i, ent.id)
+                tok_type.setdefault(t.i, ent.type)
     _resolve_pronouns(doc, article, lex, tok_entity)
+    times_ok = [
+        t for t in article.times if t.value and t.type in ("DATE", "TIME") and not t.value.startswith("P")
+    ]
+    time_tokens: set[int] = set()
+    for t in article.times:
+        span = doc.char_span(t.start, t.end, alignment_mode="expand")
+        if span is not None:
+            time_tokens.update(tok.i for tok in span)
+    ex.kinds = Kinds(lex, tok_type, time_tokens)
     places = Located([(m.start, m.end, p.id) for p in article.places for m in p.mentions if not m.metonymy])
-    times = Located(
-        [
-            (t.start, t.end, t)
-            for t in article.times
-            if t.value and t.type in ("DATE", "TIME") and not t.value.startswith("P")
-        ]
-    )
+    times = Located([(t.start, t.end, t) for t in times_ok])
     contents: list[tuple[int, int, str]] = []
     for a in article.attributions:
         spans = a.content_spans or [a.content]
@@ -479,14 +513,74 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
         s_start, s_end = sent.start_char, sent.end_char
         while s_end > s_start and article.text[s_end - 1].isspace():
             s_end -= 1
+        anchors = Anchors(doc, set(by_head), places, times, lex.light_verbs | lex.carriers)
         for trig in found:
             if trig.absorbed:
                 continue
             line = _line_of(article.text, s_start, s_end, trig.head.idx)
-            events.append(_event(article, ex, trig, tok_entity, places, times, contents, line))
+            event = _event(article, ex, trig, tok_entity, anchors, contents, line)
+            if event is not None:
+                events.append(event)
     for n, ev in enumerate(events, 1):
         ev.id = f"V{n}"
     return events
+
+
+class Anchors:
+    """The places and dates of one sentence's events (see :mod:`.anchors`)."""
+
+    def __init__(
+        self, doc: Any, trigger_heads: set[int], places: Located, times: Located, carriers: frozenset[str]
+    ) -> None:
+        self.carriers = carriers
+        self.doc = doc
+        self.heads = trigger_heads
+        self.places = places
+        self.times = times
+
+    def own(
+        self, located: Located, trig: Trigger, line: tuple[int, int], preps: frozenset[str] | None
+    ) -> list[tuple[int, int, Any]]:
+        """The items on the trigger's line that belong to its clause (introduced by ``preps``)."""
+        out = []
+        for start, end, payload in located.within(*line):
+            owner, prep = owner_path(self.doc, start, end, self.heads)
+            prep_ok = preps is None or prep is None or prep in preps
+            if prep_ok and belongs(trig.head, trig.is_noun, owner, self.carriers):
+                out.append((start, end, payload))
+        return out
+
+
+def _violent(ex: Extractor, trig: Trigger, actor: Any, target: Any) -> bool:
+    """Whether an ASSAULT trigger has a violent participant (see ``[violence]`` in triggers.toml)."""
+    kinds = ex.kinds
+    if kinds is None:
+        return True
+    lex = ex.lex
+    if trig.instrument or (actor is not None and kinds.armed(actor)):
+        return True
+    if target is not None:
+        found = kinds.kinds(target)
+        if kinds.armed(target) or PLACE in found:
+            return True
+        if AGENT not in found:
+            return False
+        if trig.head.lemma_.lower() not in lex.contest:
+            return True  # "killed a journalist", "kidnapped Smith"
+        # "a man attacked a woman" is violence; "Trump attacked Clinton" is not.
+        return not kinds.named(target) and (actor is None or not kinds.named(actor))
+    if trig.head.lemma_.lower() not in lex.contest:
+        return True
+    if actor is not None and kinds.entity_type(actor) in ("GPE", "NORP"):
+        return True  # "Israel struck overnight", "Israeli strikes"
+    for child in trig.head.children:
+        # "fighting between Azerbaijanis and Armenians": peoples or armed groups on both sides.
+        if child.dep_ == "prep" and child.lower_ in ("between", "among"):
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is not None and (kinds.armed(pobj) or kinds.entity_type(pobj) in ("GPE", "NORP")):
+                return True
+    # "the attack killed 12": a noun that is the subject of a verb of harm.
+    return trig.is_noun and trig.head.dep_ == "nsubj" and trig.head.head.lemma_.lower() in lex.harm_verbs
 
 
 def _event(
@@ -494,34 +588,84 @@ def _event(
     ex: Extractor,
     trig: Trigger,
     tok_entity: dict[int, str],
-    places: Located,
-    times: Located,
+    anchors: Anchors,
     contents: list[tuple[int, int, str]],
     sent: tuple[int, int],
-) -> Event:
+) -> Event | None:
+    """The event of one trigger, or None when its participants show it is no event."""
     doc = trig.head.doc
+    lex = ex.lex
+    kinds = ex.kinds
     t_start = doc[trig.first].idx
     t_end = doc[trig.last].idx + len(doc[trig.last])
     if trig.is_noun:
         actor_tok, target_tok = ex.noun_participants(trig, tok_entity)
     else:
         actor_tok, target_tok = ex.verb_participants(trig)
+    category = trig.category
+    # The parser can run a headline into the next line; nothing crosses a line break.
+    if actor_tok is not None and not sent[0] <= actor_tok.idx < sent[1]:
+        actor_tok = None
+    if target_tok is not None and not sent[0] <= target_tok.idx < sent[1]:
+        target_tok = None
+    if kinds is not None:
+        if not trig.is_noun and trig.head.lemma_.lower() in lex.clausal_agent:
+            # "warned that the sanctions could damage trade" is a prediction, not a threat.
+            for child in ex.kids(trig.head):
+                if child.dep_ == "ccomp":
+                    subject = next((g for g in ex.kids(child) if g.dep_ in lex.subject_deps), None)
+                    if subject is not None and not kinds.is_agent(subject):
+                        return None
+        if target_tok is not None and target_tok.lower_ in lex.generic_objects:
+            return None  # "whatever the politicians sign": a generic statement
+        # A date or a number is never a participant: "refused March", "killed 12", "Sunday's attack".
+        if actor_tok is not None and kinds.is_number_or_date(actor_tok) and not kinds.kinds(actor_tok):
+            actor_tok = None
+        if target_tok is not None and kinds.is_number_or_date(target_tok) and not kinds.kinds(target_tok):
+            target_tok = None
+        if category == "ASSAULT" and not _violent(ex, trig, actor_tok, target_tok):
+            return None  # "fired uncertainty", "battling extradition", "attacked Clinton"
+        if actor_tok is not None and not (kinds.is_agent(actor_tok) or kinds.armed_group(actor_tok)):
+            # A weapon or a thing does the harm in "a device killed three soldiers"; the
+            # event stands, with no actor.
+            instrument = category == "ASSAULT" and bool(kinds.kinds(actor_tok) & {WEAPON, PLACE})
+            if not (trig.is_noun or instrument or actor_tok.lower_ in lex.stop_heads):
+                return None  # "the situation threatened the region": nobody acted
+            actor_tok = None
+        verbal = category in VERBAL_CATEGORIES
+        if target_tok is not None and verbal and not kinds.is_agent(target_tok):
+            # "rejected a US offer", "welcomed Reagan's statement", "calls by Kofi Annan":
+            # the recipient of a verbal event is whoever the act it answers came from.
+            target_tok = kinds.owner(target_tok) or target_tok
+        allowed = {AGENT} if verbal else {AGENT, PLACE}
+        if target_tok is not None and not (kinds.kinds(target_tok) & allowed):
+            concrete = lex.concrete_target
+            if category in concrete or f"{category}/{trig.plover_mode}" in concrete:
+                return None  # "seized the moment", "fired uncertainty", "block the package"
+            if trig.head.lemma_.lower() in lex.agent_target:
+                return None  # "defend its interests" supports nobody
+            target_tok = None  # "rejected the proposal", "stabbed to death": no recipient
     actor = ex.participant(actor_tok, tok_entity, (trig.first, trig.last))
     target = ex.participant(target_tok, tok_entity, (trig.first, trig.last))
     if actor and target and actor.start < target.end and target.start < actor.end:
         target = None  # one phrase cannot be both sides
     mode = ex.mode_of(trig)
-    category = trig.category
-    if mode in ("planned", "threatened") and not trig.governed and category in ex.lex.future_recode:
-        category = ex.lex.future_recode[category]
+    if mode in ("planned", "threatened") and not trig.governed and category in lex.future_recode:
+        category = lex.future_recode[category]
 
-    # Place and date: the nearest in the trigger's clause, else in the sentence.
-    c_start, c_end = clause_range(trig.head)
-    anchor = t_start
-    # A place named as the actor ("Russia bombed") is a participant, not where it happened.
-    skip = (actor.start, actor.end) if actor is not None else None
-    place = _nearest(places, c_start, c_end, anchor, skip) or _nearest(places, *sent, anchor, skip)
-    time = _nearest(times, c_start, c_end, anchor) or _nearest(times, *sent, anchor)
+    # Place and date: only what the trigger's own clause gives, on the trigger's line.
+    # A place named as the actor ("Russia bombed"), or as the recipient of a verbal
+    # event ("accused Kyiv"), is a participant, not where it happened.
+    skip = [actor] if actor is not None else []
+    if target is not None and category in VERBAL_CATEGORIES:
+        skip.append(target)
+    place_items = [
+        item
+        for item in anchors.own(anchors.places, trig, sent, None)
+        if not any(p.start < item[1] and item[0] < p.end for p in skip)
+    ]
+    place = nearest(place_items, t_start)
+    time = nearest(anchors.own(anchors.times, trig, sent, lex.date_preps), t_start)
 
     # The innermost attribution whose content holds the trigger.
     attribution = None

@@ -7,7 +7,7 @@ this module only reads, validates and indexes those files (see docs/events.md).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,21 @@ class Lexicon:
     right_preps: frozenset[str]
     stop_heads: frozenset[str]
     light_verbs: frozenset[str]
+    noun_classes: dict[str, str] = field(default_factory=dict)
+    extra_agents: frozenset[str] = frozenset()
+    extra_weapons: frozenset[str] = frozenset()
+    extra_places: frozenset[str] = frozenset()
+    armed: frozenset[str] = frozenset()
+    personal_pronouns: frozenset[str] = frozenset()
+    generic_objects: frozenset[str] = frozenset()
+    patient_possessor: frozenset[str] = frozenset()
+    contest: frozenset[str] = frozenset()
+    harm_verbs: frozenset[str] = frozenset()
+    concrete_target: frozenset[str] = frozenset()
+    date_preps: frozenset[str] = frozenset()
+    carriers: frozenset[str] = frozenset()
+    clausal_agent: frozenset[str] = frozenset()
+    agent_target: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     pronoun_window: int = 3
@@ -116,6 +131,23 @@ def _modes(path: Path, table: dict[str, Any]) -> dict[str, str]:
 
 def _words(table: dict[str, Any], section: str, key: str) -> frozenset[str]:
     return frozenset(str(w).lower() for w in table.get(section, {}).get(key, []))
+
+
+def _noun_classes(path: Path) -> dict[str, str]:
+    """``lemma -> class letters`` from ``noun_classes.tsv`` (see scripts/derive_noun_classes.py)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError("E107", path=str(path), detail=str(err)) from err
+    out: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        lemma, sep, classes = line.partition("\t")
+        if not sep or not classes or set(classes) - set("apw"):
+            raise ConfigError("E107", path=str(path), detail=f"line {number}: expected lemma<TAB>a|p|w")
+        out[lemma] = classes
+    return out
 
 
 def load_lexicon(data_dir: str | Path | None = None) -> Lexicon:
@@ -173,6 +205,21 @@ def _load(data_dir: str) -> Lexicon:
         right_preps=_words(part, "phrase", "right_preps"),
         stop_heads=_words(part, "phrase", "stop_heads"),
         light_verbs=_words(part, "light_verbs", "lemmas"),
+        noun_classes=_noun_classes(base / "noun_classes.tsv"),
+        extra_agents=_words(part, "kinds", "agents"),
+        extra_weapons=_words(part, "kinds", "weapons"),
+        extra_places=_words(part, "kinds", "places"),
+        armed=_words(part, "kinds", "armed"),
+        personal_pronouns=_words(part, "kinds", "personal_pronouns"),
+        generic_objects=_words(part, "kinds", "generic"),
+        patient_possessor=_words(part, "possessive", "patient_nouns"),
+        contest=_words(trig, "violence", "contest"),
+        harm_verbs=_words(trig, "violence", "harm_verbs"),
+        concrete_target=frozenset(str(c) for c in trig.get("violence", {}).get("concrete_target", [])),
+        date_preps=_words(part, "dates", "preps"),
+        carriers=_words(part, "dates", "carriers"),
+        clausal_agent=_words(trig, "clausal_agent", "lemmas"),
+        agent_target=_words(trig, "agent_target", "lemmas"),
         masculine=_words(part, "pronouns", "masculine"),
         feminine=_words(part, "pronouns", "feminine"),
         pronoun_window=int(part.get("pronouns", {}).get("window", 3)),
