@@ -83,7 +83,8 @@ def test_an_event_takes_the_date_of_its_own_clause_only(newsgraph: Any) -> None:
 
 
 def test_possessive_names_the_arrested_not_the_arrester(newsgraph: Any) -> None:
-    arrest = by_trigger(events(newsgraph, "After Assange's arrest in London, his lawyers appealed."), "arrest")
+    evs = events(newsgraph, "After Assange's arrest in London, his lawyers appealed.")
+    arrest = by_trigger(evs, "arrest")
     assert arrest.actor is None
     assert arrest.target is not None and arrest.target.text == "Assange"
     arrest = by_trigger(events(newsgraph, "Britain's arrest of Assange angered his supporters."), "arrest")

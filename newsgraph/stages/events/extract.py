@@ -176,6 +176,12 @@ class Extractor:
     # ---------------------------------------------------------------- modes
     def governor(self, tok: Any) -> Any:
         """The word that governs an event through a complement, or None."""
+        gov = self._governor(tok)
+        if gov is None or "\n" in self.text[min(gov.idx, tok.idx) : max(gov.idx, tok.idx)]:
+            return None  # a headline the parser ran into the first sentence governs nothing
+        return gov
+
+    def _governor(self, tok: Any) -> Any:
         dep = tok.dep_
         head = tok.head
         if head == tok:
@@ -185,6 +191,8 @@ class Extractor:
         if dep in ("xcomp", "ccomp", "acl", "dobj", "pcomp", "nsubjpass"):
             return head
         if dep == "pobj" and head.dep_ == "prep" and head.head != head:
+            if head.lower_ in self.lex.circumstance_preps:
+                return None  # "agreed ... after a summit": the summit is not what was agreed
             return head.head
         return None
 

@@ -95,6 +95,7 @@ class Lexicon:
     concrete_target: frozenset[str] = frozenset()
     date_preps: frozenset[str] = frozenset()
     carriers: frozenset[str] = frozenset()
+    circumstance_preps: frozenset[str] = frozenset()
     clausal_agent: frozenset[str] = frozenset()
     agent_target: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
@@ -218,6 +219,7 @@ def _load(data_dir: str) -> Lexicon:
         concrete_target=frozenset(str(c) for c in trig.get("violence", {}).get("concrete_target", [])),
         date_preps=_words(part, "dates", "preps"),
         carriers=_words(part, "dates", "carriers"),
+        circumstance_preps=_words(mod, "circumstance_preps", "words"),
         clausal_agent=_words(trig, "clausal_agent", "lemmas"),
         agent_target=_words(trig, "agent_target", "lemmas"),
         masculine=_words(part, "pronouns", "masculine"),
