@@ -13,6 +13,7 @@ the lemma's senses (WordNet orders senses by frequency):
 - ``a`` agent: one of the first four senses is noun.person, or a noun.group sense
   below social group, people, organization, gathering, force, military unit or body
   (not "a collection of things": "package", "series");
+- ``h`` a person (one of the first four senses is noun.person), also an agent;
 - ``p`` place or physical thing: the first sense is noun.location, noun.artifact or
   noun.object;
 - ``w`` weapon: one of the first three senses descends from an artifact sense of
@@ -71,7 +72,7 @@ def main(root: Path) -> None:
     weapons = closure(hyponyms, [s for w in WEAPON_ROOTS for s in senses.get(w, []) if lexfile[s] == ARTIFACT])
     people = closure(hyponyms, [s for w in PEOPLE_ROOTS for s in senses.get(w, []) if lexfile[s] == GROUP])
     print("# Noun classes for the events stage's participant rules: lemma<TAB>classes")
-    print("# (a = agent: person or group of people; p = place or physical thing; w = weapon or ammunition).")
+    print("# (a = agent: person or group of people; h = a person; p = place or physical thing; w = weapon or ammunition).")
     print("# Source: derived mechanically from Princeton WordNet 3.0 (Debian wordnet-base) by")
     print("# scripts/derive_noun_classes.py; see that script for the rule. Not derived from any")
     print("# evaluation data. WordNet 3.0 Copyright 2006 by Princeton University. All rights")
@@ -85,6 +86,8 @@ def main(root: Path) -> None:
         classes = ""
         if any(lexfile[s] == PERSON or s in people for s in syns[:4]):
             classes += "a"
+        if any(lexfile[s] == PERSON for s in syns[:4]):
+            classes += "h"
         if lexfile[syns[0]] in (LOCATION, ARTIFACT, OBJECT):
             classes += "p"
         if any(s in weapons for s in top):

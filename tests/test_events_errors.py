@@ -36,6 +36,8 @@ def by_trigger(evs: list[Any], word: str) -> Any:
         "Senator Dana Whitlow attacked Governor Ray Ostin over the budget on Monday.",
         "The council killed the parking plan after a stormy debate.",
         "Ostin beat Whitlow in the Valdora primary by six points.",
+        "Having fought the government in court for years, the activist prevailed.",
+        "Success for them meant destroying my career.",
     ],
 )
 def test_figurative_violence_is_no_assault(newsgraph: Any, text: str) -> None:
@@ -49,6 +51,8 @@ def test_figurative_violence_is_no_assault(newsgraph: Any, text: str) -> None:
         ("Rebel fighters fired rockets at the airport overnight.", "fired"),
         ("A shopkeeper was stabbed to death in Valdora.", "stabbed"),
         ("Two soldiers were killed by a roadside bomb.", "killed"),
+        ("A man attacked a woman with a hammer in the park.", "attacked"),
+        ("A drunk passenger attacked a bus driver on Friday.", "attacked"),
     ],
 )
 def test_literal_violence_stays(newsgraph: Any, text: str, trigger: str) -> None:
@@ -135,3 +139,11 @@ def test_place_of_a_verbal_event_is_not_its_recipient(newsgraph: Any) -> None:
     accused = by_trigger(evs, "accused")
     assert accused.target is not None and accused.target.text == "Kyiv"
     assert accused.place is None
+
+
+def test_a_town_before_an_attack_says_where_not_who(newsgraph: Any) -> None:
+    attacks = by_trigger(events(newsgraph, "The Paris attacks killed 130 people in 2015."), "attacks")
+    assert attacks.actor is None
+    evs = events(newsgraph, "Israeli strikes hit the port overnight.")
+    strikes = [e for e in evs if e.trigger.text == "strikes"]
+    assert strikes and strikes[0].actor is not None and strikes[0].actor.text == "Israeli"

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...model import Article, Event, Participant, Span
 from .anchors import Located, belongs, nearest, owner_path
-from .kinds import AGENT, PLACE, WEAPON, Kinds
+from .kinds import AGENT, PERSON, PLACE, WEAPON, Kinds
 from .lexicon import MODE_PRIORITY, Entry, Lexicon
 
 #: Deepest walk up the dependency tree (keeps pathological parses linear).
@@ -58,6 +58,7 @@ class Extractor:
         self._sent: list[tuple[int, int]] = []
         self.text = ""
         self.kinds: Kinds | None = None
+        self.town_tokens: set[int] = set()  # tokens of places smaller than a country or region
 
     def index(self, doc: Any, text: str) -> None:
         """Children lists and sentence bounds, built once per doc.
@@ -431,7 +432,9 @@ class Extractor:
             # "Israeli strikes", "government raids": a modifier naming a group.
             for child in self.kids(tok):
                 named = child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or child.i in ent_types
-                if child.dep_ in ("amod", "compound") and child.i < trig.first and named:
+                # "the Paris attacks", "a Mali hotel assault": a town or a site says where.
+                where = child.i in self.town_tokens
+                if child.dep_ in ("amod", "compound") and child.i < trig.first and named and not where:
                     actor = child
                     break
         if actor is None:
@@ -489,6 +492,12 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
         if span is not None:
             time_tokens.update(tok.i for tok in span)
     ex.kinds = Kinds(lex, tok_type, time_tokens)
+    for place in article.places:
+        if place.feature in ("city", "site"):
+            for m in place.mentions:
+                span = doc.char_span(m.start, m.end, alignment_mode="expand")
+                if span is not None:
+                    ex.town_tokens.update(tok.i for tok in span)
     places = Located([(m.start, m.end, p.id) for p in article.places for m in p.mentions if not m.metonymy])
     times = Located([(t.start, t.end, t) for t in times_ok])
     contents: list[tuple[int, int, str]] = []
@@ -575,8 +584,10 @@ def _violent(ex: Extractor, trig: Trigger, actor: Any, target: Any) -> bool:
             return False
         if trig.head.lemma_.lower() not in lex.contest:
             return True  # "killed a journalist", "kidnapped Smith"
-        # "a man attacked a woman" is violence; "Trump attacked Clinton" is not.
-        return not kinds.named(target) and (actor is None or not kinds.named(actor))
+        # "a man attacked a woman" is violence; "Trump attacked Clinton" and "having fought
+        # the government" are not.
+        unnamed = not kinds.named(target) and actor is not None and not kinds.named(actor)
+        return unnamed and PERSON in found
     if trig.head.lemma_.lower() not in lex.contest:
         return True
     if actor is not None and kinds.entity_type(actor) in ("GPE", "NORP"):

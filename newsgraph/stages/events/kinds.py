@@ -18,6 +18,7 @@ from .lexicon import Lexicon
 AGENT = "agent"
 PLACE = "place"  # a place or a physical thing
 WEAPON = "weapon"
+PERSON = "person"  # a human being (also an agent), as opposed to a group or an institution
 
 #: Entity types naming agents; GPE names both an agent (a state) and a place.
 AGENT_TYPES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
@@ -89,6 +90,8 @@ class Kinds:
         classes = lex.noun_classes.get(lemma, "")
         if lemma in lex.extra_agents or "a" in classes:
             found.add(AGENT)
+        if "h" in classes:
+            found.add(PERSON)
         if "p" in classes or lemma in lex.extra_places:
             found.add(PLACE)
         if "w" in classes or lemma in lex.extra_weapons:

@@ -145,8 +145,8 @@ def _noun_classes(path: Path) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         lemma, sep, classes = line.partition("\t")
-        if not sep or not classes or set(classes) - set("apw"):
-            raise ConfigError("E107", path=str(path), detail=f"line {number}: expected lemma<TAB>a|p|w")
+        if not sep or not classes or set(classes) - set("ahpw"):
+            raise ConfigError("E107", path=str(path), detail=f"line {number}: expected lemma<TAB>a|h|p|w")
         out[lemma] = classes
     return out
 
