@@ -14,9 +14,14 @@ def test_events_gold_floor() -> None:
     path = shared_path("plover", "gold_standard_records", "PLOVER_GSR_CAMEO.txt")
     report = evaluate(str(path), part="report")
     assert report["sentences"] == 95
-    # Report part, default profile (docs/evaluation.md): measured 0.653 / 0.916 / 0.558 on
-    # 2026-11-27; floors sit a little below.
+    # Report part, default profile (docs/evaluation.md): measured 0.653 / 0.884 / 0.547 on
+    # 2026-11-27 after the participant rules (coverage fell from 0.916 on purpose: figurative
+    # and agentless "events" are no longer emitted); floors sit a little below.
     assert report["accuracy"] >= 0.63
-    assert report["coverage"] >= 0.89
-    assert report["actor_accuracy"] >= 0.53
+    assert report["coverage"] >= 0.86
+    assert report["actor_accuracy"] >= 0.52
+    # Participants of top events with the right category: precision measured 0.880 (actor)
+    # and 0.588 (target), from 0.830 and 0.435 before those rules.
+    assert report["actor"]["precision"] >= 0.85
+    assert report["target"]["precision"] >= 0.55
     assert "category accuracy" in render(report)

@@ -482,7 +482,16 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
             for t in span:
                 tok_entity.setdefault(t.i, ent.id)
                 tok_type.setdefault(t.i, ent.type)
-    _resolve_pronouns(doc, article, lex, tok_entity)
+    # Pronouns and descriptions ("he", "the minister") take the entity the entities stage
+    # resolved them to (article.references: one resolver for attributions and events).
+    types = {e.id: e.type for e in article.entities}
+    for ref in article.references:
+        span = doc.char_span(ref.start, ref.end, alignment_mode="expand")
+        if span is not None:
+            for t in span:
+                tok_entity.setdefault(t.i, ref.entity)
+                if ref.entity in types:
+                    tok_type.setdefault(t.i, types[ref.entity])
     times_ok = [
         t for t in article.times if t.value and t.type in ("DATE", "TIME") and not t.value.startswith("P")
     ]
@@ -742,53 +751,3 @@ def _clip(article: Article, start: int, end: int, a_start: int, a_end: int) -> t
     while end > a_end and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _resolve_pronouns(doc: Any, article: Article, lex: Lexicon, tok_entity: dict[int, str]) -> None:
-    """Give third-person pronouns the entity of the person they most likely refer to.
-
-    Candidates are persons named before the pronoun, at most ``pronoun_window`` sentences
-    back, of agreeing (or unknown) gender. A pronoun subject prefers the last person who was
-    a subject ("Putin has not commented on the Assad regime, but he held talks": Putin);
-    otherwise the most recent person wins. A name used as a modifier ("the Assad regime")
-    does not count.
-    """
-    people = {e.id: e.gender for e in article.entities if e.type == "PERSON"}
-    if not people or not (lex.masculine or lex.feminine):
-        return
-    subject_deps = lex.subject_deps | lex.passive_subject_deps
-    last: dict[str | None, tuple[int, str, int]] = {}  # gender -> (token, entity id, sentence)
-    last_subject: dict[str | None, tuple[int, str, int]] = {}
-    sentence = 0
-    for token in doc:
-        if token.is_sent_start:
-            sentence += 1
-        entity = tok_entity.get(token.i)
-        if entity in people:
-            # Only the head word of the name counts: "Vladimir Putin" once, not twice.
-            if token.dep_ in ("compound", "flat") and tok_entity.get(token.head.i) == entity:
-                continue
-            if token.dep_ in ("compound", "amod", "nmod"):
-                continue  # "the Assad regime"
-            found = (token.i, entity, sentence)
-            last[people[entity]] = found
-            if token.dep_ in subject_deps:
-                last_subject[people[entity]] = found
-            continue
-        low = token.lower_
-        want = "m" if low in lex.masculine else "f" if low in lex.feminine else None
-        if want is None or entity is not None:
-            continue
-        pools = [last_subject, last] if token.dep_ in subject_deps else [last]
-        # "He accused her": an object pronoun is not the subject of its own verb.
-        subject = next((c for c in token.head.children if c.dep_ in subject_deps and c.i != token.i), None)
-        excluded = tok_entity.get(subject.i) if subject is not None else None
-        for pool in pools:
-            options = [
-                c
-                for g, c in pool.items()
-                if g in (want, None) and sentence - c[2] <= lex.pronoun_window and c[1] != excluded
-            ]
-            if options:
-                tok_entity[token.i] = max(options)[1]
-                break

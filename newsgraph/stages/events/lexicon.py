@@ -98,9 +98,6 @@ class Lexicon:
     circumstance_preps: frozenset[str] = frozenset()
     clausal_agent: frozenset[str] = frozenset()
     agent_target: frozenset[str] = frozenset()
-    masculine: frozenset[str] = frozenset()
-    feminine: frozenset[str] = frozenset()
-    pronoun_window: int = 3
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -222,9 +219,6 @@ def _load(data_dir: str) -> Lexicon:
         circumstance_preps=_words(mod, "circumstance_preps", "words"),
         clausal_agent=_words(trig, "clausal_agent", "lemmas"),
         agent_target=_words(trig, "agent_target", "lemmas"),
-        masculine=_words(part, "pronouns", "masculine"),
-        feminine=_words(part, "pronouns", "feminine"),
-        pronoun_window=int(part.get("pronouns", {}).get("window", 3)),
     )
 
 
