@@ -30,10 +30,11 @@ QUOTE_CHARS = '"“”‘’«»'
 OPENING = '"“‘«'
 EDGE_PUNCT = " \t\r\n,;:—–-"
 HYPHENS = frozenset({"-", "‐", "–"})
+CONTROLLED_TAGS = frozenset({"VBG", "VB", "VBN"})
 SUBORDINATE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp"})
 SAME_SENTENCE_PENALTY = 40
 MAX_SOURCE_GAP = 12
-MAX_SOURCE_TOKENS = 16
+MAX_SOURCE_TOKENS = 24
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
@@ -240,8 +241,17 @@ class Assembler:
         # resumed but declined ..."), the parser has usually attached the conjunct one clause
         # too low: a subject that cannot speak ("the talks") hands it up to X; a subject that
         # can ("police say he posed a threat and refused ...") leaves it unclear: no output.
-        while head.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in head.children):
+        # A participle or infinitive cue without a subject ("he said, adding that ...",
+        # "..., saying it shows ...", "appeared to blame") speaks for the subject of the
+        # verb it hangs on.
+        while not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children) and (
+            head.dep_ == "conj"
+            or (head.dep_ in ("advcl", "xcomp") and head.tag_ in CONTROLLED_TAGS and head.i > head.head.i)
+            or (head.dep_ == "advcl" and head.tag_ == "VBG" and head.i < head.head.i)
+        ):
             head = head.head
+            while head.dep_ in SUBORDINATE_DEPS and not any(c.dep_ == "nsubj" for c in head.children):
+                head = head.head
             while head.dep_ in SUBORDINATE_DEPS:
                 subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
                 if subj is None or self.agentive(
