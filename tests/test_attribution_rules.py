@@ -175,3 +175,38 @@ def test_a_nested_speaker_inside_the_content_does_not_cut_it(nlp, entities) -> N
     assert [asm.doc[s.i : s.j].text for s in outer.contents] == [
         "officials had warned that the bridge was unsafe"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        (
+            "“The road is closed,” the mayor said, adding that repairs would take a month.",
+            "adding",
+            "the mayor",
+        ),
+        (
+            "The minister defended the budget on Monday, saying it protected hospitals.",
+            "saying",
+            "The minister",
+        ),
+    ],
+)
+def test_a_participle_cue_speaks_for_the_subject_it_hangs_on(
+    nlp, entities, text: str, cue: str, speaker: str
+) -> None:  # type: ignore[no-untyped-def]
+    asm = assembler(nlp, entities, text)
+    src, unsure = asm._dep_source(seg(asm, "CUE", cue))
+    assert not unsure and src is not None
+    assert asm.doc[src.i : src.j].text == speaker
+
+
+def test_a_one_word_unquoted_claim_is_left_out(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    from newsgraph.stages.attributions.assemble import _too_short
+
+    text = "The mayor criticised them. The mayor said “no”. The mayor said the road was closed."
+    assert _too_short(text, [(text.index("them"), text.index("them") + 4)])
+    quoted = text.index("“no”")
+    assert not _too_short(text, [(quoted, quoted + 4)])
+    claim = text.index("the road was closed")
+    assert not _too_short(text, [(claim, claim + len("the road was closed"))])

@@ -35,6 +35,7 @@ SUBORDINATE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp"
 SAME_SENTENCE_PENALTY = 40
 MAX_SOURCE_GAP = 12
 MAX_SOURCE_TOKENS = 24
+MIN_CONTENT_WORDS = 2  # an unquoted claim needs at least this many words
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
@@ -955,7 +956,7 @@ def build(
         cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;:—–-") if d.cue is not None else None
         if cue_rng is not None:
             content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
-        if not content:
+        if not content or (MIN_CONTENT_WORDS > 1 and _too_short(article.text, content)):
             continue
         spans = list(content) + ([cue_rng] if cue_rng else [])
         if d.unattributed_hedge is not None:
@@ -1012,6 +1013,13 @@ def build(
         if best is not None:
             att.parent = best[1]
     return [r[0] for r in records]
+
+
+def _too_short(text: str, content: list[tuple[int, int]]) -> bool:
+    """A claim of fewer than ``MIN_CONTENT_WORDS`` words that quotes nothing ("them",
+    "criticism"): a tagger slip more often than a claim."""
+    words = sum(len(text[s:e].split()) for s, e in content)
+    return words < MIN_CONTENT_WORDS and not any(q in text[s:e] for s, e in content for q in QUOTE_CHARS)
 
 
 def _quotation_open(paragraph: str) -> bool:
