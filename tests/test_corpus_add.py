@@ -140,3 +140,14 @@ def test_a_run_killed_with_sigkill_and_run_again_equals_an_uninterrupted_run(tmp
     a, b = Corpus(db=whole, create=False), Corpus(db=killed, create=False)
     assert {k: v for k, v in a.stats().items()} == {k: v for k, v in b.stats().items()}
     assert exported(a) == exported(b)
+
+
+def test_a_repeated_run_with_nothing_new_does_not_load_the_model(
+    tmp_path: Path, newsgraph: Newsgraph
+) -> None:
+    db = str(tmp_path / "store.db")
+    source = str(samples(tmp_path))
+    assert Corpus(db=db, newsgraph=newsgraph).add([source]).added == 3
+    again = Corpus(db=db)
+    assert again.add([source]).present == 3
+    assert again._newsgraph is None  # the pipeline was never built

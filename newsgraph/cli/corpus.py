@@ -132,6 +132,7 @@ def add(
     published: str | None,
     outlet: str | None,
     config: str | None,
+    profile: str | None,
     batch: int,
     timeout: float,
     retries: int,
@@ -151,7 +152,7 @@ def add(
 
     if not sources and not reprocess:
         raise click.UsageError("give at least one SOURCE (or --reprocess to re-analyse the store)")
-    corpus = open_corpus(db, create=True, config=config)
+    corpus = open_corpus(db, create=True, config=config, profile=profile)
     fetcher = Fetcher(
         FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes, concurrency=concurrency)
     )

@@ -19,15 +19,18 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..corpus import claim_store
 from ..errors import BadInput
+from ..ingest import Limits
 from ..ingest.sources import Fetcher, Known, iter_sources
 from ..ingest.web import FetchOptions
 from ..model import Article, Metadata, Problem
+from ..settings import Settings
 from ..store import Store, article_key, exporting, queries
 from . import Newsgraph, Result
 
@@ -64,29 +67,43 @@ class Corpus:
         *,
         newsgraph: Newsgraph | None = None,
         config: str | Path | None = None,
+        profile: str | None = None,
         stages: list[str] | None = None,
         create: bool = True,
     ) -> None:
         self.store = Store.open(db, create=create)
         self._newsgraph = newsgraph
+        self._settings = newsgraph.settings if newsgraph is not None else None
         self._config = config
-        self._stages = stages
+        self._profile = profile
+        self._stages = newsgraph.pipeline.names if newsgraph is not None else stages
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.load(self._config, profile=self._profile)
+        return self._settings
 
     @property
     def newsgraph(self) -> Newsgraph:
-        """The pipeline, loaded on first use (queries never load it)."""
+        """The pipeline, loaded when there is something to analyse (queries never load it)."""
         if self._newsgraph is None:
-            self._newsgraph = Newsgraph(config=self._config, stages=self._stages)
+            self._newsgraph = Newsgraph(self.settings, stages=self._stages)
         return self._newsgraph
 
     @property
     def pipeline_version(self) -> str:
         """The package version plus a digest of the settings and stages the pipeline runs."""
-        ng = self.newsgraph
-        basis = json.dumps(
-            {"settings": ng.settings.data, "stages": ng.pipeline.names}, sort_keys=True, default=str
-        )
+        stages = self._stages if self._stages is not None else self.settings.stage_names
+        basis = json.dumps({"settings": self.settings.data, "stages": stages}, sort_keys=True, default=str)
         return f"{__version__}+{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
+
+    def _limits(self) -> Limits:
+        ingest = self.settings.section("ingest")
+        return Limits(
+            max_chars=int(ingest.get("max_chars", Limits.max_chars)),
+            min_chars=int(ingest.get("min_chars", Limits.min_chars)),
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -118,7 +135,7 @@ class Corpus:
             items: Iterable[Result | Known] = iter_sources(
                 sources,
                 overrides=overrides,
-                limits=self.newsgraph.limits,
+                limits=self._limits(),
                 fetcher=fetcher,
                 known=None if reprocess else self._has_url,
             )
@@ -165,7 +182,11 @@ class Corpus:
 
         batch: list[tuple[Result, tuple[str, str, bool] | None]] = []
         last_commit = time.monotonic()
-        for result in self.newsgraph.analyze_many(pending(), processes=jobs):
+        # The model is loaded only once something needs analysing: a repeated run is quick.
+        stream = pending()
+        first = next(stream, None)
+        results = () if first is None else self.newsgraph.analyze_many(chain([first], stream), processes=jobs)
+        for result in results:
             target = targets.pop(_key(result), None) if isinstance(result, Article) else None
             batch.append((result, target))
             if len(batch) >= batch_size or time.monotonic() - last_commit > 5.0:
