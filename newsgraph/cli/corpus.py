@@ -17,7 +17,7 @@ import click
 
 from ..errors import NewsgraphError
 from ..model import Article, Metadata, Problem
-from . import cli, iso_date
+from . import cli, iso_date, profile_option
 
 DB_HELP = "The store: a SQLite file or postgresql://user@host/db (default: $NEWSGRAPH_DB or newsgraph.db)."
 
@@ -106,6 +106,7 @@ def _guard(call: Callable[[], Any]) -> Any:
 @click.option(
     "--config", type=click.Path(dir_okay=False), help="A settings file (TOML) to merge over the defaults."
 )
+@profile_option
 @click.option(
     "--batch", type=click.IntRange(min=1), default=25, show_default=True, help="Articles per transaction."
 )
