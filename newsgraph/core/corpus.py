@@ -33,6 +33,7 @@ from ..model import Article, Metadata, Problem
 from ..settings import Settings
 from ..store import Store, article_key, exporting, queries
 from . import Newsgraph, Result
+from .linking import link_stored
 
 __all__ = ["AddSummary", "Corpus", "FetchOptions", "Fetcher"]
 
@@ -244,10 +245,8 @@ class Corpus:
             )
 
     def _link(self, conn: Any, article_id: str, article: Article) -> None:
-        """Cross-article entity linking, in the writer's transaction (LINKING-CONTRACT.md).
-
-        The linking helper wires ``Linker(store.link_state(conn)).link_article(...)`` in here.
-        """
+        """Cross-article entity linking, in the writer's transaction (LINKING-CONTRACT.md)."""
+        link_stored(self.store, conn, article_id, article)
 
     def _stored_older(self, version: str) -> Iterator[Result]:
         """Stored articles of another pipeline version, as fresh inputs (text and metadata)."""
