@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,11 +27,19 @@ def link_in_memory(items: Iterable[tuple[str, Article]]) -> dict[tuple[str, str]
     return out
 
 
+#: One linking state per open transaction: what it has read stays valid until the
+#: transaction ends (the writer is the only one writing), and dies with it on a rollback.
+_STATES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
 def link_stored(store: Any, conn: Any, article_id: str, article: Article) -> dict[str, str | None]:
     """Link one article being stored, on the writer's connection (inside its transaction)."""
     from ..store.linking import SqlLinkState
 
-    return Linker(SqlLinkState(conn, store.read_article)).link_article(article_id, article)
+    state = _STATES.get(conn)
+    if state is None:
+        state = _STATES[conn] = SqlLinkState(conn, store.read_article)
+    return Linker(state).link_article(article_id, article)
 
 
 def stored_links(store: Any) -> list[tuple[str, Article, dict[str, str | None]]]:

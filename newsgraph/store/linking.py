@@ -33,12 +33,82 @@ def _now() -> str:
 
 
 class SqlLinkState:
-    """``LinkState`` on an open connection; ``read_article`` rebuilds a stored article (for splits)."""
+    """``LinkState`` on an open connection; ``read_article`` rebuilds a stored article (for splits).
+
+    Writes are buffered and sent in a few statements by ``flush`` (the linker calls it at
+    the end of each article; reads of the buffered tables flush first), since a statement
+    per decision cost more than the analysis itself on SQLite.
+    """
 
     def __init__(self, conn: Connection, read_article: Callable[[Connection, str], Article | None]) -> None:
         self.conn = conn
         self.read_article = read_article
         self._next: int | None = None
+        self._records: dict[str, dict[str, Any]] = {}
+        self._new: set[str] = set()
+        self._dirty: set[str] = set()
+        self._keys: dict[str, set[str]] = {}  # key -> corpus ids, added but not yet written
+        self._known: dict[str, set[str]] = {}  # key -> every corpus id under it (read or added)
+        self._links: dict[tuple[str, str], dict[str, Any]] = {}
+        self._log: list[dict[str, Any]] = []
+
+    # --- buffered writes ----------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write what is buffered: new and changed entities, keys, links and log rows."""
+        conn = self.conn
+        if self._new:
+            conn.execute(_E.insert(), [self._row(i) for i in sorted(self._new)])
+        changed = [self._row(i) for i in sorted(self._dirty - self._new)]
+        if changed:
+            update = (
+                _E.update()
+                .where(_E.c.id == sa.bindparam("b_id"))
+                .values(
+                    name=sa.bindparam("b_name"),
+                    type=sa.bindparam("b_type"),
+                    profile=sa.bindparam("b_profile"),
+                    updated_at=sa.bindparam("b_updated_at"),
+                )
+            )
+            conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in changed])
+        self._new.clear()
+        self._dirty.clear()
+        if self._keys:
+            pairs = {(k, c) for k, ids in self._keys.items() for c in ids}
+            keys = sorted({k for k, _ in pairs})
+            have: set[tuple[str, str]] = set()
+            for start in range(0, len(keys), 500):
+                query = sa.select(_K.c.key, _K.c.corpus_id).where(_K.c.key.in_(keys[start : start + 500]))
+                have |= {(k, c) for k, c in conn.execute(query).all()}
+            new = sorted(pairs - have)
+            if new:
+                conn.execute(_K.insert(), [{"key": k, "corpus_id": c} for k, c in new])
+            self._keys.clear()
+        if self._links:
+            by_article: dict[str, list[str]] = {}
+            for article_id, entity_id in self._links:
+                by_article.setdefault(article_id, []).append(entity_id)
+            for article_id, entity_ids in by_article.items():
+                conn.execute(_L.delete().where(_L.c.article_id == article_id, _L.c.entity_id.in_(entity_ids)))
+            conn.execute(_L.insert(), list(self._links.values()))
+            self._links.clear()
+        if self._log:
+            conn.execute(_G.insert(), self._log)
+            self._log = []
+
+    def _row(self, corpus_id: str) -> dict[str, Any]:
+        record = self._records[corpus_id]
+        return {
+            "id": corpus_id,
+            "name": record["name"],
+            "type": record["type"],
+            "profile": json.dumps(record["profile"], ensure_ascii=False, sort_keys=True),
+            "created_at": record.get("created_at"),
+            "updated_at": record.get("updated_at"),
+        }
+
+    # --- entities and keys --------------------------------------------------------------
 
     def new_entity(self, name: str, type: str, profile: dict[str, Any]) -> str:
         if self._next is None:
@@ -47,71 +117,88 @@ class SqlLinkState:
         corpus_id = f"C{self._next:06d}"
         self._next += 1
         stamp = _now()
-        self.conn.execute(
-            _E.insert().values(
-                id=corpus_id,
-                name=name,
-                type=type,
-                profile=json.dumps(profile, ensure_ascii=False, sort_keys=True),
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
+        self._records[corpus_id] = {
+            "id": corpus_id,
+            "name": name,
+            "type": type,
+            "profile": profile,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        self._new.add(corpus_id)
         return corpus_id
 
     def entity(self, corpus_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute(_E.select().where(_E.c.id == corpus_id)).mappings().first()
-        if row is None:
-            return None
-        return dict(row) | {"profile": json.loads(row["profile"])}
+        record = self._records.get(corpus_id)
+        if record is None:
+            row = self.conn.execute(_E.select().where(_E.c.id == corpus_id)).mappings().first()
+            if row is None:
+                return None
+            record = dict(row) | {"profile": json.loads(row["profile"])}
+            self._records[corpus_id] = record
+        return record
 
     def update_entity(self, corpus_id: str, name: str, type: str, profile: dict[str, Any]) -> None:
-        self.conn.execute(
-            _E.update()
-            .where(_E.c.id == corpus_id)
-            .values(
-                name=name,
-                type=type,
-                profile=json.dumps(profile, ensure_ascii=False, sort_keys=True),
-                updated_at=_now(),
-            )
-        )
+        if self.entity(corpus_id) is None:
+            return
+        self._records[corpus_id].update(name=name, type=type, profile=profile, updated_at=_now())
+        self._dirty.add(corpus_id)
 
     def add_keys(self, corpus_id: str, keys: Iterable[str]) -> None:
-        wanted = set(keys)
-        if not wanted:
-            return
-        have = set(
-            self.conn.execute(
-                sa.select(_K.c.key).where(_K.c.corpus_id == corpus_id, _K.c.key.in_(sorted(wanted)))
-            ).scalars()
-        )
-        new = sorted(wanted - have)
-        if new:
-            self.conn.execute(_K.insert(), [{"key": k, "corpus_id": corpus_id} for k in new])
+        for key in keys:
+            self._keys.setdefault(key, set()).add(corpus_id)
+            if key in self._known:
+                self._known[key].add(corpus_id)
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the entities under ``keys`` in one go (the linker asks for them next)."""
+        wanted = sorted(set(keys) - set(self._known))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for key in chunk:
+                self._known[key] = set(self._keys.get(key, set()))
+            query = sa.select(_K.c.key, _E).join(_E, _E.c.id == _K.c.corpus_id).where(_K.c.key.in_(chunk))
+            for row in self.conn.execute(query).mappings():
+                corpus_id = row["id"]
+                self._known[row["key"]].add(corpus_id)
+                if corpus_id not in self._records:
+                    record = {c: row[c] for c in ("id", "name", "type", "created_at", "updated_at")}
+                    self._records[corpus_id] = record | {"profile": json.loads(row["profile"])}
 
     def replace_keys(self, corpus_id: str, keys: Iterable[str]) -> None:
+        self.flush()
         self.conn.execute(_K.delete().where(_K.c.corpus_id == corpus_id))
+        self._known.clear()
         self.add_keys(corpus_id, keys)
 
     def candidates(self, keys: Iterable[str]) -> list[str]:
         wanted = sorted(set(keys))
         if not wanted:
             return []
-        query = sa.select(_K.c.corpus_id).where(_K.c.key.in_(wanted)).distinct().order_by(_K.c.corpus_id)
-        return list(self.conn.execute(query).scalars())
+        missing = [k for k in wanted if k not in self._known]
+        if missing:
+            self.prefetch(missing)
+        found: set[str] = set()
+        for key in wanted:
+            found |= self._known[key]
+            found |= self._keys.get(key, set())
+        return sorted(found)
+
+    # --- links, log, constraints ----------------------------------------------------------
 
     def set_link(
         self, article_id: str, entity_id: str, corpus_id: str | None, reason: str, score: float
     ) -> None:
-        self.conn.execute(_L.delete().where(_L.c.article_id == article_id, _L.c.entity_id == entity_id))
-        self.conn.execute(
-            _L.insert().values(
-                article_id=article_id, entity_id=entity_id, corpus_id=corpus_id, reason=reason, score=score
-            )
-        )
+        self._links[(article_id, entity_id)] = {
+            "article_id": article_id,
+            "entity_id": entity_id,
+            "corpus_id": corpus_id,
+            "reason": reason,
+            "score": score,
+        }
 
     def links(self, *, article_id: str | None = None, corpus_id: str | None = None) -> list[dict[str, Any]]:
+        self.flush()
         query = _L.select().order_by(_L.c.article_id, _L.c.entity_id)
         if article_id is not None:
             query = query.where(_L.c.article_id == article_id)
@@ -120,6 +207,7 @@ class SqlLinkState:
         return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def delete_links(self, article_id: str) -> None:
+        self.flush()
         self.conn.execute(_L.delete().where(_L.c.article_id == article_id))
 
     def log(
@@ -132,25 +220,22 @@ class SqlLinkState:
         article_id: str | None = None,
         entity_id: str | None = None,
     ) -> None:
-        self.conn.execute(
-            _G.insert().values(
-                at=_now(),
-                action=action,
-                corpus_id=corpus_id,
-                other_id=other_id,
-                article_id=article_id,
-                entity_id=entity_id,
-                reason=reason,
-            )
+        self._log.append(
+            {
+                "at": _now(),
+                "action": action,
+                "corpus_id": corpus_id,
+                "other_id": other_id,
+                "article_id": article_id,
+                "entity_id": entity_id,
+                "reason": reason,
+            }
         )
 
     def log_rows(self, corpus_id: str) -> list[dict[str, Any]]:
-        query = (
-            _G.select()
-            .where(sa.or_(_G.c.corpus_id == corpus_id, _G.c.other_id == corpus_id))
-            .order_by(_G.c.id)
-        )
-        return [dict(r) for r in self.conn.execute(query).mappings()]
+        self.flush()
+        where = sa.or_(_G.c.corpus_id == corpus_id, _G.c.other_id == corpus_id)
+        return [dict(r) for r in self.conn.execute(_G.select().where(where).order_by(_G.c.id)).mappings()]
 
     def add_constraint(self, a: str, b: str, kind: str, reason: str) -> None:
         self.conn.execute(_C.insert().values(a=a, b=b, kind=kind, reason=reason, created_at=_now()))
@@ -163,4 +248,5 @@ class SqlLinkState:
         return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def article(self, article_id: str) -> Article | None:
+        self.flush()
         return self.read_article(self.conn, article_id)

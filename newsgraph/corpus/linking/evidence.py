@@ -104,10 +104,22 @@ def entity_key(entity: Entity) -> str:
     return "n:" + normalise(entity.name)
 
 
+def context_keys(article: Article) -> frozenset[str]:
+    """The keys of every linked entity of the article: the context each of them is seen in."""
+    return frozenset(entity_key(e) for e in article.entities if family_of(e.type))
+
+
 def features(
-    article_id: str, article: Article, entity: Entity, as_type: str | None = None
+    article_id: str,
+    article: Article,
+    entity: Entity,
+    as_type: str | None = None,
+    context: frozenset[str] | None = None,
 ) -> Features | None:
-    """The features of ``entity`` in ``article`` (read as ``as_type`` when given); None when not linked."""
+    """The features of ``entity`` in ``article`` (read as ``as_type`` when given); None when not linked.
+
+    ``context``: ``context_keys(article)``, when the caller has it already.
+    """
     type_ = as_type or entity.type
     fam = family_of(type_)
     if fam is None or not normalise(entity.name):
@@ -129,8 +141,8 @@ def features(
         for role in entity.roles:
             feat.roles |= {w for w in words(role.text) if w not in _ROLE_STOP and len(w) > 2}
     feat.gazetteer = {p.gazetteer_id for p in article.places if p.entity == entity.id and p.gazetteer_id}
-    feat.cooc = {entity_key(e) for e in article.entities if e.id != entity.id and family_of(e.type)}
-    feat.cooc.discard(entity_key(entity))
+    own = entity_key(entity)
+    feat.cooc = {k for k in (context if context is not None else context_keys(article)) if k != own}
     feat.outlet = article.metadata.outlet
     published = article.metadata.published or ""
     feat.date = published[:10] if _DATE.match(published) else None

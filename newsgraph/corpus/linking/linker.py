@@ -31,6 +31,7 @@ from .evidence import (
     FAMILY_NAMES,
     Features,
     add_to_profile,
+    context_keys,
     days_apart,
     display_name,
     empty_profile,
@@ -98,40 +99,59 @@ class Linker:
         remember = getattr(self.state, "remember", None)
         if remember is not None:
             remember(article_id, article)
+        banned: dict[str, set[str]] = {}
+        pins = [f"{article_id}/{e.id}" for e in article.entities]
+        for row in self.state.constraints(pins):
+            banned.setdefault(row["a"], set()).add(row["b"])
+        context = context_keys(article)
+        prefetch = getattr(self.state, "prefetch", None)
+        if prefetch is not None:  # one look-up for every key the article's entities may need
+            wanted: set[str] = set()
+            for entity in article.entities:
+                for type_ in {entity.type, "PERSON"}:
+                    feat = features(article_id, article, entity, as_type=type_, context=context)
+                    if feat is not None:
+                        wanted |= keys_of(feat) | part_keys(feat) | _other_type_keys(feat)
+            prefetch(wanted)
         out: dict[str, str | None] = {}
         # People first: a name the tagger typed otherwise ("Fujimori" as ORG) may be one of them.
         people: dict[str, tuple[str, str]] = {}  # surname or full name -> (corpus id, person's name)
         ordered = sorted(article.entities, key=lambda e: e.type != "PERSON")
         for entity in ordered:
-            feat = features(article_id, article, entity) if entity.type == "PERSON" else None
+            feat = features(article_id, article, entity, context=context) if entity.type == "PERSON" else None
             if entity.type != "PERSON":
                 person = _person_named(entity.name, people, article, entity.id)
                 if person is not None:
                     corpus_id, name = person
-                    feat = features(article_id, article, entity, as_type="PERSON")
+                    feat = features(article_id, article, entity, as_type="PERSON", context=context)
                     if feat is not None:
                         why = f"{entity.name!r} (tagged {entity.type}) names {name!r} in this article"
                         out[entity.id] = self._apply(
                             feat, Decision(corpus_id, why, 1.0), len(entity.mentions)
                         )
                         continue
-                feat = features(article_id, article, entity)
+                feat = features(article_id, article, entity, context=context)
             if feat is None:
                 self.state.set_link(article_id, entity.id, None, f"type {entity.type} is not linked", 0.0)
                 out[entity.id] = None
                 continue
-            decision = self.decide(feat)
+            decision = self.decide(feat, banned.get(f"{article_id}/{entity.id}", set()))
             linked = self._apply(feat, decision, len(entity.mentions))
             out[entity.id] = linked
             if feat.person is not None and linked is not None:
                 people.setdefault(skeleton(feat.person.surname), (linked, feat.name))
                 people.setdefault(normalise(feat.name), (linked, feat.name))
+        self.state.flush()
         return out
 
-    def decide(self, feat: Features) -> Decision:
-        """The decision for one entity, from the state as it stands (nothing is written)."""
+    def decide(self, feat: Features, pinned: set[str] | None = None) -> Decision:
+        """The decision for one entity, from the state as it stands (nothing is written).
+
+        ``pinned``: the entities a split says it may not go to (looked up when not given).
+        """
         keys = keys_of(feat)
-        pinned = {c["b"] for c in self.state.constraints([f"{feat.article_id}/{feat.entity_id}"])}
+        if pinned is None:
+            pinned = {c["b"] for c in self.state.constraints([f"{feat.article_id}/{feat.entity_id}"])}
         found = []
         for corpus_id in self.state.candidates(keys):
             if corpus_id in pinned:
@@ -177,9 +197,7 @@ class Linker:
         if feat.first_names:
             return None
         norms = feat.norms
-        skels = {skeleton(n.replace(" ", "")) for n in norms}
-        keys = {f"{fam}:{sk}" for fam in FAMILY_NAMES for sk in skels}
-        keys |= {"p:" + skeleton(n) for n in norms if " " not in n}
+        keys = _other_type_keys(feat)
         found = []
         for corpus_id in self.state.candidates(keys):
             record = self.state.entity(corpus_id)
@@ -407,6 +425,7 @@ class Linker:
             self.state.add_constraint(f"{feat.article_id}/{feat.entity_id}", corpus_id, "cannot", why)
         self.state.add_constraint(corpus_id, new_id, "cannot", why)
         self.state.log("split", corpus_id, why, other_id=new_id)
+        self.state.flush()
         return new_id
 
     def _rebuild(
@@ -429,6 +448,13 @@ class Linker:
         return not any(
             {c["a"], c["b"]} == {a, b} and c["kind"] == "cannot" for c in self.state.constraints([a, b])
         )
+
+
+def _other_type_keys(feat: Features) -> set[str]:
+    """Keys of the same name in every family ("Bukavu" as a person, a place, an organisation)."""
+    norms = feat.norms
+    keys = {f"{fam}:{skeleton(n.replace(' ', ''))}" for fam in FAMILY_NAMES for n in norms}
+    return keys | {"p:" + skeleton(n) for n in norms if " " not in n}
 
 
 def _person_named(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from rapidfuzz.distance import JaroWinkler
@@ -81,6 +81,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text).replace(".", " ").replace("'s ", " "))
 
 
+@lru_cache(maxsize=200_000)
 def normalise(text: str) -> str:
     """A name compared as words: "The Palestinian Authority" -> "palestinian authority"."""
     parts = words(text)

@@ -8,7 +8,6 @@ store layer, which may not import ``corpus``, can implement it on its tables
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -25,7 +24,8 @@ class LinkState(Protocol):
     """The cross-article entities, their blocking keys, the links, the log and the constraints.
 
     An entity record is ``{"id", "name", "type", "profile": dict}``; a link record is
-    ``{"article_id", "entity_id", "corpus_id" (or None), "reason", "score"}``.
+    ``{"article_id", "entity_id", "corpus_id" (or None), "reason", "score"}``. Records are
+    not copied: a caller changes a profile only to pass it to ``update_entity``.
     """
 
     def new_entity(self, name: str, type: str, profile: dict[str, Any]) -> str:
@@ -91,6 +91,10 @@ class LinkState(Protocol):
         """The analysed article, rebuilt (needed to split an entity); None when unknown."""
         ...
 
+    def flush(self) -> None:
+        """Write whatever is buffered (called at the end of each article and split)."""
+        ...
+
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -121,19 +125,18 @@ class MemoryLinkState:
             "id": corpus_id,
             "name": name,
             "type": type,
-            "profile": copy.deepcopy(profile),
+            "profile": profile,
             "created_at": stamp,
             "updated_at": stamp,
         }
         return corpus_id
 
     def entity(self, corpus_id: str) -> dict[str, Any] | None:
-        found = self.entities.get(corpus_id)
-        return copy.deepcopy(found) if found is not None else None
+        return self.entities.get(corpus_id)
 
     def update_entity(self, corpus_id: str, name: str, type: str, profile: dict[str, Any]) -> None:
         row = self.entities[corpus_id]
-        row.update(name=name, type=type, profile=copy.deepcopy(profile), updated_at=now())
+        row.update(name=name, type=type, profile=profile, updated_at=now())
 
     def add_keys(self, corpus_id: str, keys: Iterable[str]) -> None:
         for key in keys:
@@ -210,3 +213,6 @@ class MemoryLinkState:
 
     def article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)
+
+    def flush(self) -> None:
+        """Nothing is buffered in memory."""
