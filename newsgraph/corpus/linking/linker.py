@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import BadInput
 from ...model import Article
+from . import repair
 from .evidence import (
     FAMILY_NAMES,
     Features,
@@ -313,6 +313,24 @@ class Linker:
         names = ", ".join(f"{r['id']} {r['name']!r} {s:.2f}" for (s, _), r in scored[:3])
         return Decision(None, f"{why}: ambiguous or too little evidence ({names})", best)
 
+    def split(
+        self,
+        corpus_id: str,
+        *,
+        names: Iterable[str] = (),
+        articles: Iterable[str] = (),
+        entities: Iterable[tuple[str, str]] = (),
+        reason: str = "split by hand",
+    ) -> str:
+        """Move some of ``corpus_id``'s per-article entities to a new entity (``repair.split``)."""
+        return repair.split(
+            self.state, corpus_id, names=names, articles=articles, entities=entities, reason=reason
+        )
+
+    def merge_allowed(self, a: str, b: str) -> bool:
+        """False when a split said ``a`` and ``b`` are different entities."""
+        return repair.merge_allowed(self.state, a, b)
+
     def _link(self, feat: Features, record: dict[str, Any], why: str, score: float = 1.0) -> Decision:
         return Decision(record["id"], why, round(score, 3))
 
@@ -364,90 +382,6 @@ class Linker:
         state.set_link(feat.article_id, feat.entity_id, record["id"], decision.reason, decision.score)
         state.log("link", record["id"], decision.reason, article_id=feat.article_id, entity_id=feat.entity_id)
         return str(record["id"])
-
-    # --- repairing a wrong merge ----------------------------------------------------------
-
-    def split(
-        self,
-        corpus_id: str,
-        *,
-        names: Iterable[str] = (),
-        articles: Iterable[str] = (),
-        entities: Iterable[tuple[str, str]] = (),
-        reason: str = "split by hand",
-    ) -> str:
-        """Move some of ``corpus_id``'s per-article entities to a new entity; returns its id.
-
-        Chosen by name or alias (``names``), by article id, or as (article id, entity id)
-        pairs. ``corpus_id`` keeps its id and the rest. The two may never be merged again,
-        and the moved entities never go back (constraints that later articles respect).
-        """
-        record = self.state.entity(corpus_id)
-        if record is None:
-            raise BadInput("E301", corpus_id=corpus_id)
-        wanted_names = {fold(n) for n in names}
-        wanted_articles = set(articles)
-        wanted_pairs = set(entities)
-        moving: list[Features] = []
-        staying: list[Features] = []
-        counts: dict[tuple[str, str], int] = {}
-        for row in self.state.links(corpus_id=corpus_id):
-            article = self.state.article(row["article_id"])
-            entity = (
-                next((e for e in article.entities if e.id == row["entity_id"]), None) if article else None
-            )
-            if article is None or entity is None:
-                raise BadInput(
-                    "E302",
-                    corpus_id=corpus_id,
-                    detail=f"article {row['article_id']} entity {row['entity_id']} is not in the store",
-                )
-            feat = features(row["article_id"], article, entity)
-            if feat is None:
-                continue
-            counts[(feat.article_id, feat.entity_id)] = len(entity.mentions)
-            chosen = (
-                (feat.article_id, feat.entity_id) in wanted_pairs
-                or feat.article_id in wanted_articles
-                or bool(wanted_names & {fold(n) for n in feat.names})
-            )
-            (moving if chosen else staying).append(feat)
-        if not moving:
-            raise BadInput("E302", corpus_id=corpus_id, detail="nothing linked to it matches what to move")
-        if not staying:
-            raise BadInput("E302", corpus_id=corpus_id, detail="everything would move; nothing is left")
-        new_id = self._rebuild(None, moving, counts)
-        self._rebuild(corpus_id, staying, counts)
-        moved = ", ".join(sorted({f.name for f in moving}))
-        why = f"{reason}: {moved} moved from {corpus_id} to {new_id}"
-        for feat in moving:
-            self.state.set_link(feat.article_id, feat.entity_id, new_id, why, 1.0)
-            self.state.add_constraint(f"{feat.article_id}/{feat.entity_id}", corpus_id, "cannot", why)
-        self.state.add_constraint(corpus_id, new_id, "cannot", why)
-        self.state.log("split", corpus_id, why, other_id=new_id)
-        self.state.flush()
-        return new_id
-
-    def _rebuild(
-        self, corpus_id: str | None, members: list[Features], counts: dict[tuple[str, str], int]
-    ) -> str:
-        profile = empty_profile(members[0])
-        keys: set[str] = set()
-        for feat in members:
-            add_to_profile(profile, feat, counts.get((feat.article_id, feat.entity_id), 0))
-            keys |= keys_of(feat)
-        if corpus_id is None:
-            corpus_id = self.state.new_entity(display_name(profile), profile_type(profile), profile)
-        else:
-            self.state.update_entity(corpus_id, display_name(profile), profile_type(profile), profile)
-        self.state.replace_keys(corpus_id, keys)
-        return corpus_id
-
-    def merge_allowed(self, a: str, b: str) -> bool:
-        """False when a split said ``a`` and ``b`` are different entities."""
-        return not any(
-            {c["a"], c["b"]} == {a, b} and c["kind"] == "cannot" for c in self.state.constraints([a, b])
-        )
 
 
 def _other_type_keys(feat: Features) -> set[str]:
