@@ -183,6 +183,18 @@ def score(
     )
 
 
+def no_linking(items: list[tuple[str, Article]]) -> dict[tuple[str, str], str | None]:
+    """Baseline: every entity stays an entity of its own article."""
+    return {(article_id, e.id): None for article_id, article in items for e in article.entities}
+
+
+def identical_names(items: list[tuple[str, Article]]) -> dict[tuple[str, str], str | None]:
+    """Baseline: entities of the same type and name are one."""
+    return {
+        (article_id, e.id): f"{e.type}|{e.name}" for article_id, article in items for e in article.entities
+    }
+
+
 def render(report: dict[str, Any]) -> str:
     """A readable table of an ``evaluate`` report."""
     lines = [f"linking on {report['data']} ({report.get('part', '')} part, {report['documents']} documents)"]
