@@ -71,3 +71,39 @@ def test_masked_text_blanks_removed_ranges_and_keeps_offsets() -> None:
     assert "Subscribe" not in masked and "The end, he said." in masked
     r = article.removed[0]
     assert article.in_removed(r.start, r.start + 1) and not article.in_removed(0, 10)
+
+
+def test_link_lists_are_removed_but_not_the_story_or_a_lone_subhead() -> None:
+    text = (
+        "Rebels seize northern town\n"
+        "Rebel fighters attacked the garrison in Valdora on Sunday, officials said.\n"
+        "A turning point\n"
+        "The army said it would send reinforcements within days.\n"
+        "More from the region\n"
+        "Ministers clash over border deal\n"
+        "Police arrest protest leaders in capital\n"
+        "Floods force thousands from their homes\n"
+    )
+    article = clean(text)
+    links = [text[r.start : r.end] for r in article.removed if r.reason == "link_list"]
+    assert links == [
+        "More from the region",
+        "Ministers clash over border deal",
+        "Police arrest protest leaders in capital",
+        "Floods force thousands from their homes",
+    ]
+    assert [s.text for s in article.subheads] == ["A turning point"]
+
+
+def test_headlines_after_a_read_more_line_are_removed() -> None:
+    text = (
+        "Talks resume in Geneva\n"
+        "Negotiators returned to the table on Tuesday.\n"
+        "Read more:\n"
+        "Shelling near the port threatens the talks\n"
+        "The story continues with more detail about the negotiations.\n"
+    )
+    article = clean(text)
+    reasons = {text[r.start : r.end]: r.reason for r in article.removed}
+    assert reasons["Shelling near the port threatens the talks"] == "link_list"
+    assert "The story continues with more detail about the negotiations." not in reasons

@@ -48,25 +48,63 @@ class CleanStage(BaseStage):
     requires = ("text",)
     provides = ("removed", "subheads")
 
-    def __init__(self, subhead_max_words: int = 10, subheads: bool = True) -> None:
+    def __init__(
+        self,
+        subhead_max_words: int = 10,
+        subheads: bool = True,
+        link_list_min: int = 3,
+        link_max_words: int = 16,
+    ) -> None:
+        self.link_list_min = link_list_min
+        self.link_max_words = link_max_words
         self.rules = load_rules()
         self.subhead_max_words = subhead_max_words
         self.subheads = subheads
 
     def __call__(self, article: Article) -> Article:
         lines = [m for m in _LINE.finditer(article.text) if m.group().strip()]
-        for index, match in enumerate(lines):
+        paras: list[tuple[int, int, str]] = []
+        for match in lines:
             # Offsets of the paragraph without its surrounding spaces.
             raw = match.group()
             start = match.start() + (len(raw) - len(raw.lstrip()))
             end = match.end() - (len(raw) - len(raw.rstrip()))
-            para = article.text[start:end]
-            reason = self._boilerplate(para)
+            paras.append((start, end, article.text[start:end]))
+        links = self._link_lists(paras)
+        for index, (start, end, para) in enumerate(paras):
+            reason = self._boilerplate(para) or ("link_list" if index in links else None)
             if reason:
                 article.removed.append(Removed(start, end, reason))
-            elif self.subheads and 0 < index < len(lines) - 1 and self._is_subhead(para):
+            elif self.subheads and 0 < index < len(paras) - 1 and self._is_subhead(para):
                 article.subheads.append(Subhead(start, end, para))
         return article
+
+    def _link_lists(self, paras: list[tuple[int, int, str]]) -> set[int]:
+        """Indices of lines in lists of links: headline-like lines (short, capitalised, no
+        sentence punctuation) in a run of at least ``link_list_min`` after the article's own
+        headline, or any run of them right after a "Read more" / "Related" line."""
+        titles = [i > 0 and self._is_title(p) for i, (_s, _e, p) in enumerate(paras)]
+        out: set[int] = set()
+        i = 0
+        while i < len(paras):
+            if not titles[i]:
+                i += 1
+                continue
+            j = i
+            while j < len(paras) and titles[j]:
+                j += 1
+            after_prompt = i > 0 and self._boilerplate(paras[i - 1][2]) == "read_more"
+            if j - i >= self.link_list_min or after_prompt:
+                out.update(range(i, j))
+            i = j
+        return out
+
+    def _is_title(self, para: str) -> bool:
+        words = para.lstrip("•·*-–—►▸> ").split()
+        if not words or len(words) > self.link_max_words or _FINAL_PUNCT.search(para):
+            return False
+        first = " ".join(words).lstrip("'‘\"“([")
+        return bool(first) and (first[0].isupper() or first[0].isdigit())
 
     def _boilerplate(self, para: str) -> str | None:
         words = len(para.split())
@@ -84,5 +122,12 @@ class CleanStage(BaseStage):
         return bool(first) and first[0].isupper()
 
 
-def make_stage(subhead_max_words: int = 10, subheads: bool = True) -> CleanStage:
-    return CleanStage(subhead_max_words=subhead_max_words, subheads=subheads)
+def make_stage(
+    subhead_max_words: int = 10, subheads: bool = True, link_list_min: int = 3, link_max_words: int = 16
+) -> CleanStage:
+    return CleanStage(
+        subhead_max_words=subhead_max_words,
+        subheads=subheads,
+        link_list_min=link_list_min,
+        link_max_words=link_max_words,
+    )
