@@ -156,8 +156,10 @@ class Store:
 
         if "\x00" in article.text:
             raise StoreError("E203", input=article.input)
-        self.delete_article(conn, article_id)
         a = tables.articles
+        # Only a re-analysed article has rows to remove (FTS5 deletes by article scan the index).
+        if conn.execute(sa.select(a.c.id).where(a.c.id == article_id)).first() is not None:
+            self.delete_article(conn, article_id)
         seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(a.c.seq), 0) + 1)).scalar_one()
         row = rows.article_row(article)
         row["url"] = (row["url"] or "").strip() or None
