@@ -23,6 +23,13 @@ __all__ = ["Grammar", "TimesStage", "make_stage", "tense_at"]
 
 # Modal auxiliaries put a weekday or month ahead ("could meet on Friday"); measured on TimeBank.
 _FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "can", "could", "may", "might", "should", "must"}
+#: Verbs whose infinitive looks ahead even in the past tense ("planned to leave on Thursday").
+_LOOK_AHEAD = frozenset(
+    {
+        "plan", "intend", "expect", "hope", "want", "aim", "prepare", "promise", "vow", "pledge",
+        "threaten", "seek", "agree", "decide", "arrange", "propose", "offer", "ask", "urge",
+    }
+)  # fmt: skip
 _GRAMMAR: Grammar | None = None
 
 
@@ -34,7 +41,12 @@ def _grammar() -> Grammar:
 
 
 def tense_at(doc: Any, start: int, end: int) -> str:
-    """The tense ("past", "future", "unknown") of the verb governing ``doc`` chars [start, end)."""
+    """The tense of the verb governing ``doc`` chars [start, end).
+
+    "past", "future", "present", "unknown", or "nominal" when the expression modifies a noun
+    ("the release Friday of jobs data", "Wednesday's ruling"): the noun's event may lie on
+    either side of the verb's time.
+    """
     if doc is None:
         return C.UNKNOWN
     try:
@@ -43,7 +55,16 @@ def tense_at(doc: Any, start: int, end: int) -> str:
         return C.UNKNOWN
     if span is None or len(span) == 0:
         return C.UNKNOWN
-    tok = span.root
+    root = span.root
+    head = root.head
+    if (
+        head is not root
+        and head.pos_ in ("NOUN", "PROPN")
+        and root.dep_ in ("npadvmod", "poss", "compound")
+        and not (root.dep_ == "compound" and head.i == root.i + 1)
+    ):
+        return C.NOMINAL
+    tok = root
     for _ in range(6):
         if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("aux", "auxpass"):
             break
@@ -54,18 +75,41 @@ def tense_at(doc: Any, start: int, end: int) -> str:
         return C.UNKNOWN
     if tok.pos_ not in ("VERB", "AUX"):
         return C.UNKNOWN
+    return _verb_tense(tok, 0)
+
+
+def _verb_tense(tok: Any, depth: int) -> str:
     auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
-    for a in auxes:
-        low = a.lower_
-        if low in _FUTURE_AUX:
-            return C.FUTURE
-    if any(a.lower_ == "going" for a in auxes):
+    lows = {a.lower_ for a in auxes}
+    if tok.tag_ == "VBN" and lows & {"have", "'ve"}:
+        return C.PAST  # "could have met on Friday", "would have ended in May"
+    if lows & _FUTURE_AUX or "going" in lows:
         return C.FUTURE
-    if tok.tag_ == "VB" and any(a.lower_ == "to" for a in auxes):
+    if tok.tag_ == "VB" and "to" in lows:
+        # An infinitive takes the time of the verb it depends on ("had been due to expire
+        # Friday" is past, "plans to meet Friday" future); on its own it looks ahead.
+        up = tok.head
+        for _ in range(4):
+            if up is tok or up.pos_ in ("VERB", "AUX") or up.head is up:
+                break
+            up = up.head
+        if (
+            depth < 2
+            and up is not tok
+            and up.pos_ in ("VERB", "AUX")
+            and up.dep_ not in ("aux", "auxpass")
+            and up.lemma_.lower() not in _LOOK_AHEAD
+            and _verb_tense(up, depth + 1) == C.PAST
+        ):
+            return C.PAST
         return C.FUTURE
-    if tok.tag_ in ("VBD", "VBN") or any(a.tag_ == "VBD" for a in auxes):
+    if any(a.tag_ == "VBD" for a in auxes):
         return C.PAST
-    if any(a.lower_ in ("has", "have") for a in auxes):
+    if lows & {"has", "have"}:
+        return C.PAST
+    if tok.tag_ == "VBN" and any(a.tag_ in ("VBZ", "VBP") for a in auxes):
+        return "present"  # "when the case is heard in May"
+    if tok.tag_ in ("VBD", "VBN"):
         return C.PAST
     if tok.tag_ == "VBG" and any(a.tag_ in ("VBZ", "VBP") for a in auxes):
         return C.FUTURE  # "is meeting on Friday": arranged future
@@ -100,6 +144,9 @@ class TimesStage(BaseStage):
             return tense_at(doc, start, end)
 
         found: list[Found] = self.grammar.find(text, anchor, tense)
+        clock = C.anchor_clock(published) if anchor is not None else None
+        if clock is not None:
+            _before_publication(found, anchor, clock, tense)
         times: list[Time] = []
         for f in found:
             if article.in_removed(f.start, f.end):
@@ -117,6 +164,24 @@ class TimesStage(BaseStage):
             )
         article.times = times
         return article
+
+
+def _before_publication(found: list[Found], anchor: Any, clock: int, tense: Any) -> None:
+    """A clock time later in the day than the publication, with no day of its own and nothing
+    in the past tense, was the day before ("10 p.m." in a live blog published at 6 a.m.)."""
+    day = anchor.isoformat()
+    for f in found:
+        if not f.bare_clock or f.value is None or not f.value.startswith(day + "T"):
+            continue
+        try:
+            h, mi = int(f.value[11:13]), int(f.value[14:16])
+        except ValueError:
+            continue
+        if h * 60 + mi <= clock + 30 or tense(f.start, f.end) != C.PAST:
+            continue
+        prev = C.shift_days(anchor, -1)
+        if prev is not None:
+            f.value = prev.isoformat() + f.value[10:]
 
 
 def make_stage(resolve_relative: bool = True) -> TimesStage:

@@ -12,6 +12,8 @@ import re
 _ISO = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?\s*$")
 
 PAST, FUTURE, UNKNOWN = "past", "future", "unknown"
+#: The expression modifies a noun ("the release Friday"): no verb tense applies.
+NOMINAL = "nominal"
 
 
 def parse_anchor(value: str | None) -> dt.date | None:
@@ -22,6 +24,18 @@ def parse_anchor(value: str | None) -> dt.date | None:
     if not m:
         return None
     return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+_CLOCK = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}[T ](\d{2}):?(\d{2})")
+
+
+def anchor_clock(value: str | None) -> int | None:
+    """Minutes after midnight of an ISO date-time's time of day, as written (None for a date)."""
+    m = _CLOCK.match(str(value or ""))
+    if not m:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    return h * 60 + mi if h < 24 and mi < 60 else None
 
 
 def make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -87,6 +101,13 @@ def weekday_date(anchor: dt.date, weekday: int, tense: str) -> dt.date | None:
             delta -= 7
     elif tense == FUTURE:
         if delta < 0:
+            delta += 7
+    elif tense == NOMINAL:
+        # "the release Friday", "Thursday's closing price": the past one unless the next one
+        # is at most two days ahead.
+        if delta > 2:
+            delta -= 7
+        elif delta < -4:
             delta += 7
     else:
         if delta > 3:

@@ -28,6 +28,15 @@ from . import calendar as C
 
 Tense = Callable[[int, int], str]
 
+#: Words that may follow a unit of time ("a second later", "for a minute or two"); any other word
+#: after "a second" makes it the ordinal ("a second allegation").
+_AFTER_UNIT = frozenset(
+    {
+        "later", "earlier", "ago", "before", "after", "or", "and", "to", "of", "in", "on", "at",
+        "when", "while", "that", "the", "as", "than",
+    }
+)  # fmt: skip
+
 
 @dataclass
 class Found:
@@ -38,6 +47,8 @@ class Found:
     type: str
     value: str | None
     relative: bool  # the value depends on the anchor date
+    #: A clock time with no day of its own ("at 10 p.m."): dated by its sentence or the anchor.
+    bare_clock: bool = False
 
 
 def _alt(words: list[str]) -> str:
@@ -240,6 +251,7 @@ class Grammar:
             out.append(found)
             if found.value and name in ("quarter", "date_mdy", "date_dmy", "month_year", "year"):
                 state.note(found.value)
+        _date_clock_times(out, text)
         return out
 
     # ------------------------------------------------------------ normalisation
@@ -258,7 +270,8 @@ class Grammar:
             h = 0
         day, relative = self._day_of(m, anchor, tense)
         hm = f"T{h:02d}:{mi:02d}"
-        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative)
+        bare = not any(m.groupdict().get(g) for g in ("wd", "rd", "month"))
+        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative, bare_clock=bare)
 
     def _day_of(self, m: re.Match[str], anchor: dt.date | None, tense: Tense) -> tuple[str | None, bool]:
         """The date a clock time is on: a weekday, today/yesterday, a month-day or the anchor."""
@@ -285,7 +298,8 @@ class Grammar:
     def _noon(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         day, relative = self._day_of(m, anchor, tense)
         hm = "T24:00" if m.group("n").lower() == "midnight" else "T12:00"
-        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative)
+        bare = not any(m.groupdict().get(g) for g in ("wd", "rd"))
+        return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative, bare_clock=bare)
 
     def _ymd(self, m: re.Match[str], y: int | None, month: int, day: int, anchor, tense) -> Found | None:  # type: ignore[no-untyped-def]
         if not 1 <= day <= 31:
@@ -296,8 +310,15 @@ class Grammar:
                 if C.make_date(2000, month, day) is None:
                     return Found(m.start(), m.end(), "DATE", None, True)
                 return Found(m.start(), m.end(), "DATE", f"XXXX-{month:02d}-{day:02d}", False)
-            # Month-day dates: the nearest one (the tense of "said" misleads more than it helps).
+            # Month-day dates: the nearest one, unless that is more than four months away and
+            # the verb's tense points the other way ("was last seen Nov. 3" in May).
             y = C.pick_year(anchor, month, day, C.UNKNOWN)
+            t = tense(m.start(), m.end())
+            if t in (C.PAST, C.FUTURE):
+                y2 = C.pick_year(anchor, month, day, t)
+                near = C.make_date(y, month, day)
+                if y2 != y and near is not None and abs((near - anchor).days) > 120:
+                    y = y2
             relative = True
         else:
             relative = False
@@ -363,7 +384,11 @@ class Grammar:
             y, t = anchor.year, C.UNKNOWN
         else:
             t = _month_tense(tense(m.start(), m.end()))
-            y = C.pick_year(anchor, month, None, t)
+            y = C.pick_year(anchor, month, None, C.UNKNOWN)
+            if t != C.UNKNOWN:
+                y2 = C.pick_year(anchor, month, None, t)
+                if y2 != y and abs((y * 12 + month) - (anchor.year * 12 + anchor.month)) > 1:
+                    y = y2
         return self._rel(m, f"{y:04d}-{month:02d}")
 
     def _weekday(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
@@ -464,6 +489,14 @@ class Grammar:
         plural = bool(m.group("plural"))
         if amount is not None and amount == 1 and plural and word not in ("one",):
             return None
+        if unit == "second" and not plural and word in ("a", "one", "the") and m.group("ago") is None:
+            # "a second allegation", "one second-hand car": the ordinal, not the unit. The unit
+            # reads "for a second", "a second later": no word may follow but a preposition.
+            after = text[m.end() : m.end() + 20].split()
+            if after and after[0][0].isalpha() and after[0].lower() not in _AFTER_UNIT:
+                return None
+            if text[m.end() : m.end() + 1] == "-":
+                return None
         if word in ("a", "an") and m.group("adj") is None and m.group("ago") is None:
             # "a year" alone is a duration only when nothing suggests a rate ("$5 a year").
             before = text[max(0, m.start() - 12) : m.start()]
@@ -474,8 +507,9 @@ class Grammar:
             return None  # ages ("a 6-year-old", "52 years old") are not time expressions in TimeML
         if letter == "Q" and plural and "-" in m.group(0):
             return None  # "three-quarters" is a fraction
-        if ago and m.group("approx"):
-            # TimeBank annotates "about two years ago" as the duration (P2Y).
+        if ago and m.group("approx") and letter != "Y":
+            # TimeBank annotates "about two weeks ago" as the duration (P2W); "almost four years
+            # ago" is a year, as for an exact number.
             return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
         if ago:
             if anchor is None or amount is None or amount != int(amount) or is_time:
@@ -486,7 +520,9 @@ class Grammar:
             if ago in ("ago", "earlier", "before"):
                 n = -n
             ref = anchor
-            if ago in ("earlier", "later", "before", "after") and letter == "Y" and abs(n) == 1:
+            if letter == "Y" and abs(n) == 1 and (ago != "ago" or word in ("a", "one")):
+                # "a year earlier", and in a quarterly report "a year ago": the quarter named
+                # last, a year back (the publication date when no quarter was named).
                 prior = state.shift_year(n)
                 if prior:
                     return self._rel(m, prior)
@@ -633,6 +669,29 @@ class Grammar:
         return self._rel(m, C.iso_week(d) + "-WE" if d else None)
 
 
+_DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z\"“])|\n")
+
+
+def _date_clock_times(found: list[Found], text: str) -> None:
+    """A clock time without a day takes the day its own sentence names ("The blast occurred at
+    10:35 a.m. (0735 GMT) Friday"), the nearest such day when there are several."""
+    for f in found:
+        if not f.bare_clock or f.value is None:
+            continue
+        best: tuple[int, str] | None = None
+        for g in found:
+            if g is f or g.type != "DATE" or g.value is None or not _DAY_VALUE.match(g.value):
+                continue
+            a, b = (g.end, f.start) if g.end <= f.start else (f.end, g.start)
+            if a > b or _SENTENCE_END.search(text, a, b):
+                continue
+            if best is None or b - a < best[0]:
+                best = (b - a, g.value[:10])
+        if best is not None:
+            f.value = best[1] + f.value[10:]
+
+
 class _State:
     """What the text has said so far, for anaphora: the last quarter and year mentioned."""
 
@@ -665,7 +724,10 @@ def _int(s: str | None) -> int | None:
 
 
 def _weekday_tense(t: str) -> str:
-    """News reports mostly look back: a weekday with no clear future is the past one."""
+    """News reports mostly look back: a weekday with no clear future is the past one; one that
+    modifies a noun ("the release Friday") is the nearest."""
+    if t == C.NOMINAL:
+        return C.NOMINAL
     return C.FUTURE if t == C.FUTURE else C.PAST
 
 

@@ -1,0 +1,83 @@
+"""The times stage on the error classes seen on real articles (hand-written sentences).
+
+Weekdays and months take past or future from the verb (or, modifying a noun, the nearest
+day, past first); clock times take their sentence's day, or the day before a publication that
+came earlier in the day; "N years ago" is a year; "a second" followed by a noun is an ordinal.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsgraph.model import Article
+from newsgraph.stages.times import make_stage
+
+
+def run(nlp, text: str, published: str):  # type: ignore[no-untyped-def]
+    a = Article(text=text)
+    a.metadata.published = published
+    a.doc = nlp(a.masked_text())
+    return {t.text: (t.value, t.type) for t in make_stage()(a).times}
+
+
+WEDNESDAY = "2025-03-05"  # a Wednesday
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "published", "expr", "value"),
+    [
+        # A weekday modifying a noun: the next one when it is at most two days ahead.
+        ("Traders waited for the publication Friday of the February payroll figures.", WEDNESDAY,
+         "Friday", "2025-03-07"),
+        # ... else the past one.
+        ("Shares fell after Monday's ruling by the appeals court.", WEDNESDAY, "Monday", "2025-03-03"),
+        # An infinitive under a past verb is past ...
+        ("The permit had been due to lapse Tuesday.", WEDNESDAY, "Tuesday", "2025-03-04"),
+        # ... unless the verb looks ahead.
+        ("The delegation planned to fly out on Friday.", WEDNESDAY, "Friday", "2025-03-07"),
+        # A month in a November article: past tense keeps this year, future takes next year.
+        ("The mayor resigned in May.", "2024-11-20", "May", "2024-05"),
+        ("The new line will open in May.", "2024-11-20", "May", "2025-05"),
+        # A month a few weeks ahead stays in this year even in the past tense.
+        ("The summit was planned for early January.", "2024-12-10", "early January", "2025-01"),
+        # A passive present is not past.
+        ("The appeal opens when the case is heard in April.", "2024-03-01", "April", "2024-04"),
+        # A month-day far away follows the tense: "last seen Nov. 3" in May is last November.
+        ("The suspect was last seen Nov. 3 near the border.", "2025-05-06", "Nov. 3", "2024-11-03"),
+        # "N years ago" is a year, with or without a hedge.
+        ("The dam burst almost three years ago.", "2025-03-05", "almost three years ago", "2022"),
+        # In an earnings report, "a year ago" is the quarter named, a year back.
+        ("Profit in the second quarter was $3 million, against $2 million a year ago.", "2025-08-01",
+         "a year ago", "2024-Q2"),
+    ],
+)  # fmt: skip
+def test_tense_and_anchors(nlp, text: str, published: str, expr: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, text, published)
+    assert got.get(expr, (None,))[0] == value, got
+
+
+@pytest.mark.slow
+def test_a_second_before_a_noun_is_an_ordinal(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "A second complaint reached the board, and a second inquiry began.", WEDNESDAY)
+    assert not any(v == ("PT1S", "DURATION") for v in got.values()), got
+    got = run(nlp, "The lights went out for a second and then came back.", WEDNESDAY)
+    assert got.get("a second") == ("PT1S", "DURATION"), got
+
+
+@pytest.mark.slow
+def test_clock_time_takes_its_sentence_day(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "The tremor struck at about 4:20 a.m. (0920 GMT) Monday, shaking the old town.", WEDNESDAY)
+    assert got["4:20 a.m."][0] == "2025-03-03T04:20", got
+
+
+@pytest.mark.slow
+def test_clock_time_after_the_publication_time_was_the_day_before(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Polls closed at 8 p.m. and the first results came in at 10 p.m. The count resumes at 9 a.m."
+    got = run(nlp, text, "2024-11-06T06:30:00")
+    assert got["8 p.m."][0] == "2024-11-05T20:00", got
+    assert got["10 p.m."][0] == "2024-11-05T22:00", got
+    # Earlier in the day than the publication, or looking ahead: the publication's day.
+    assert got["9 a.m."][0] == "2024-11-06T09:00", got
+    # A date-only publication changes nothing.
+    assert run(nlp, text, "2024-11-06")["10 p.m."][0] == "2024-11-06T22:00"
