@@ -32,7 +32,7 @@ from .gazetteer import (
     norm,
 )
 from .lexicon import Lexicon, lexicon
-from .resolve import NameMention, candidates_for, focus, prior, resolve
+from .resolve import NameMention, candidates_for, focus, nearby, prior, resolve
 
 __all__ = ["Candidate", "Gazetteer", "PlacesStage", "distance_km", "make_stage", "resolve_spans"]
 
@@ -72,8 +72,9 @@ class PlacesStage(BaseStage):
             return article
         mentions = self.recognise(article, doc)
         resolve(mentions, article.text)
-        guess = focus(mentions) if self.focus_fallback else None
-        article.places = build_places(article, doc, mentions, self.lex, fallback=guess)
+        for m in mentions:
+            m.metonymy = metonymic(doc, m, self.lex)
+        article.places = build_places(article, doc, mentions, self.lex, fallback=self.focus_fallback)
         return article
 
     # ------------------------------------------------------------------ recognition
@@ -82,7 +83,7 @@ class PlacesStage(BaseStage):
         found: dict[tuple[int, int], NameMention] = {}
         blocked: list[tuple[int, int]] = []
 
-        def add(start: int, end: int, cands: tuple[Candidate, ...] | None = None) -> None:
+        def add(start: int, end: int, cands: tuple[Candidate, ...] | None = None, label: str = "") -> None:
             start, end = _trim(article.text, start, end)
             if end <= start or article.in_removed(start, end):
                 return
@@ -94,41 +95,122 @@ class PlacesStage(BaseStage):
             demonym = bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
             if demonym and not self.demonyms:
                 return
-            found[(start, end)] = NameMention(start, end, text, demonym=demonym, candidates=cands)
+            found[(start, end)] = NameMention(
+                start, end, text, demonym=demonym, candidates=cands, label=label
+            )
 
         # Entities from the entities stage first: it may have retyped or merged spans.
         for ent in article.entities:
             for m in ent.mentions:
                 if ent.type in PLACE_LABELS:
-                    add(m.start, m.end)
+                    add(m.start, m.end, label=ent.type)
                 elif ent.type in BLOCKING_LABELS:
                     blocked.append((m.start, m.end))
         for ent in doc.ents:
             start, end = ent.start_char, ent.end_char
             site = self._site_extension(doc, ent)
             if site is not None:  # "Tartus naval base" (NER saw only "Tartus", maybe as ORG)
-                add(start, site[0], site[1])
+                add(start, site[0], site[1], label="FAC")
                 continue
             if ent.label_ in PLACE_LABELS:
-                add(start, end)
+                add(start, end, label=ent.label_)
                 continue
             cands = candidates_for(self.gaz, ent.text)
             if self._accept_other(ent.label_, cands):
-                add(start, end, cands)
+                add(start, end, cands, label=ent.label_)
             elif ent.label_ in BLOCKING_LABELS or ent.label_ == "NORP":
                 blocked.append((start, end))
         if self.scan:
             self._scan(article, doc, found, blocked, add)
             self._propagate(article, doc, found, add)
-        # An unresolved "place" that is also a person's name in this article is a NER slip
-        # ("Putin" tagged GPE once among many PERSON tags).
+        # A name is a place only where it is used as one in its sentence (see ``_place_here``).
         people = {norm(e.text) for e in doc.ents if e.label_ == "PERSON"}
         people |= {norm(m.text) for e in article.entities if e.type == "PERSON" for m in e.mentions}
         people |= {w for p in people for w in p.split()}
+        times = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
         return sorted(
-            (m for m in found.values() if m.candidates or norm(m.text) not in people),
+            (m for m in found.values() if self._place_here(article.text, doc, m, people, times)),
             key=lambda m: m.start,
         )
+
+    def _place_here(
+        self, text: str, doc: Any, m: NameMention, people: set[str], times: list[tuple[int, int]]
+    ) -> bool:
+        """Whether the name is used as a place in its sentence.
+
+        Not a place: part of a time expression ("Korea time", "11 p.m. PDT"); after an
+        honorific ("Mr. Heiden"); a person's name in this article, the subject of a speech
+        verb or a common first name, unless governed by "in/at/near..."; a single word after
+        "the" that only names towns ("the Centre", "the Union"); an abbreviation or a word that
+        only matches a GeoNames alternate name, unless governed by "in/at/near..."; a demonym
+        that modifies nothing (a language: "studying Portuguese"). A name the gazetteer lacks
+        stays only when it looks like a place: NER typed it FAC/LOC/GPE and it ends in a place
+        word ("Royal Street") or is governed by "in/at/near...".
+        """
+        lex = self.lex
+        if any(s < m.end and m.start < e and (s < m.start or e > m.end) for s, e in times):
+            return False  # inside a longer time expression ("11:11pm PDT"; "Manbij" alone as DATE is a slip)
+        after = text[m.end : m.end + 30].split()
+        if after and after[0].lower().strip(".,;:)") in lex.time_words:
+            return False
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return False
+        root = span.root
+        while root.dep_ == "conj" and root.head is not root:
+            root = root.head
+        prev = doc[span.start - 1] if span.start > 0 else None
+        if prev is not None and prev.text in lex.honorifics:
+            return False
+        locative = root.dep_ == "pobj" and (
+            root.head.lower_ in lex.strong_preps
+            # "the city of Douma", "the outskirts of Afrin"
+            or (root.head.lower_ == "of" and root.head.head.lower_ in lex.place_nouns)
+        )
+        key = norm(m.text)
+        single = " " not in key
+        cands = m.candidates
+        if not cands:
+            return self._unknown_is_place(m, key, locative)
+        strong = [c for c in cands if c.kind != KIND_ALT]
+        towns_only = all(c.feature == "city" for c in cands)
+        small_town = towns_only and not any(c.capital or c.population >= 200_000 for c in cands)
+        if m.demonym:
+            # A language, not a people or a country: "studying Portuguese", "printed in Chinese".
+            before = prev.lemma_.lower() if prev is not None else ""
+            nxt = doc[span.end] if span.end < len(doc) else None
+            noun_after = nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ")
+            return not (before in lex.language_verbs or (before == "in" and not noun_after))
+        broad = any(c.feature in ("country", "region", "continent", "site") for c in strong)
+        if key in people and not locative and not broad:
+            return False  # "differentiate herself from Obama" in an article about Barack Obama
+        if locative:
+            return True
+        if not strong and max(c.population for c in cands) < 20_000:
+            return False  # only an alternate name of a village ("Salah", "AI")
+        head = root.dep_ not in ("compound", "amod", "nmod", "npadvmod")
+        if single and towns_only and head and text[max(0, m.start - 4) : m.start].lower() == "the ":
+            return False  # "the Centre", "the Union": a common noun, not a town
+        if _abbreviation(m.text) and not broad:
+            return False  # "MoD", "AI", "BOV"
+        if small_town and single:
+            if prev is not None and prev.text in lex.first_names:
+                return False
+            if m.text in lex.first_names:
+                return False
+            if root.dep_ in ("nsubj", "dobj") and root.head.lemma_.lower() in lex.speech_verbs:
+                return False  # "said Noma": a person
+        return True
+
+    def _unknown_is_place(self, m: NameMention, key: str, locative: bool) -> bool:
+        if m.label not in PLACE_LABELS or not m.text[:1].isupper() or _abbreviation(m.text):
+            return False
+        if not any(ch.isalpha() for ch in m.text) or any(ch.isdigit() for ch in m.text):
+            return False
+        words = key.split()
+        if any(w in self.lex.place_heads for w in words[1:]):
+            return True  # "Royal Street", "Lincoln High School", "Lake Borgne"
+        return locative
 
     def _site_extension(self, doc: Any, ent: Any) -> tuple[int, tuple[Candidate, ...]] | None:
         """The end and candidates of 'NAME + site word' when that longer name is a curated site."""
@@ -197,7 +279,7 @@ class PlacesStage(BaseStage):
                 cands = self.gaz.lookup_key(key)
                 if not cands or not self._accept_scan(cands, single=k == i, initial=tok.is_sent_start):
                     continue
-                add(start, end, cands)
+                add(start, end, cands, label="SCAN")
                 covered.add(start, end)
                 i = k + 1
                 matched = True
@@ -231,7 +313,7 @@ class PlacesStage(BaseStage):
             if key in self.lex.stopwords:
                 continue
             if key in keys or any(c.rid in rids for c in self.gaz.lookup_key(key)):
-                add(start, end)
+                add(start, end, label="PROPAGATED")
                 covered.add(start, end)
 
     def _accept_scan(self, cands: tuple[Candidate, ...], *, single: bool, initial: bool) -> bool:
@@ -260,6 +342,15 @@ class _Coverage:
 
     def add(self, start: int, end: int) -> None:
         self.ranges.append((start, end))
+
+
+def _abbreviation(text: str) -> bool:
+    """ "MoD", "AI", "P.A.", "BOV": short, mostly capital letters."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or len(letters) > 5 or " " in text.strip():
+        return False
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 2 and upper >= len(letters) - 1
 
 
 def _capitalised(word: str) -> bool:
@@ -320,34 +411,36 @@ def build_places(
     mentions: Sequence[NameMention],
     lex: Lexicon,
     *,
-    fallback: Candidate | None = None,
+    fallback: bool = False,
 ) -> list[Place]:
     """Group mentions by resolved record (or by name when unresolved) into ``Place`` facts.
 
-    With ``fallback`` (the article's focus place), a name the gazetteer lacks is located
-    there, approximately, and marked ``located_by="focus"``.
+    With ``fallback``, a name the gazetteer lacks (kept only when it looks like a place: see
+    ``_place_here``) is located approximately: at the city or site named nearest to it
+    (``located_by="nearby"``), else at the article's focus place (``located_by="focus"``),
+    with coordinates rounded to 0.01 degree. Metonymic mentions count for neither.
     """
     entity_at = _entity_index(article)
     places: dict[str, Place] = {}
+    guess = focus(mentions) if fallback else None
     for m in mentions:
         c = m.chosen
         key = c.gazetteer_id if c is not None else "unresolved:" + norm(m.text)
         place = places.get(key)
         if place is None:
-            approx = fallback if c is None and not m.demonym else None
-            where = c or approx
-            place = Place(
-                id=f"P{len(places) + 1}",
-                name=c.name if c is not None else m.text,
-                lat=round(where.lat, 5) if where is not None else None,
-                lon=round(where.lon, 5) if where is not None else None,
-                country=where.country if where is not None else None,
-                feature=c.feature if c is not None else None,
-                gazetteer_id=c.gazetteer_id if c is not None else None,
-                located_by="gazetteer" if c is not None else ("focus" if approx is not None else None),
-            )
+            place = Place(id=f"P{len(places) + 1}", name=c.name if c is not None else m.text)
+            if c is not None:
+                place.lat, place.lon = round(c.lat, 5), round(c.lon, 5)
+                place.country, place.feature = c.country, c.feature
+                place.gazetteer_id, place.located_by = c.gazetteer_id, "gazetteer"
             places[key] = place
-        place.mentions.append(Mention(m.start, m.end, m.text, metonymy=metonymic(doc, m, lex)))
+        if c is None and fallback and not m.demonym and place.located_by is None:
+            near = nearby(mentions, m)
+            where, how = (near, "nearby") if near is not None else (guess, "focus")
+            if where is not None:
+                place.lat, place.lon = round(where.lat, 2), round(where.lon, 2)
+                place.country, place.located_by = where.country, how
+        place.mentions.append(Mention(m.start, m.end, m.text, metonymy=m.metonymy))
         if place.entity is None:
             place.entity = _find_entity(entity_at, m.start, m.end)
     return list(places.values())
@@ -377,9 +470,10 @@ def resolve_spans(
     """Resolve given name spans (the names-given evaluation setting), in the given order.
 
     The spans are each other's context, as recognised mentions are in the stage. With
-    ``fallback``, a name the gazetteer lacks (a street, a school) gets the article's focus
-    place (its most-mentioned city, site or region) instead of None, as a geoparser that
-    must answer for every toponym would.
+    ``fallback``, a name the gazetteer lacks (a street, a school) gets the city or site
+    named nearest to it (within 400 characters), else the article's focus place (its
+    most-mentioned city, site or region), instead of None, as a geoparser that must answer
+    for every toponym would.
     """
     gaz = gazetteer or default_gazetteer()
     given = list(spans)
@@ -397,7 +491,9 @@ def resolve_spans(
     guess = focus(mentions) if fallback else None
     out: list[Candidate | None] = [None] * len(given)
     for i, m in zip(order, mentions, strict=True):
-        out[i] = m.chosen if m.chosen is not None else guess
+        out[i] = m.chosen
+        if m.chosen is None and fallback:
+            out[i] = nearby(mentions, m) or guess
     return out
 
 

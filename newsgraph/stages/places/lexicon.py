@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...errors import ConfigError
+from ..entities.lexicon import load_lexicon
 from .gazetteer import DATA_DIR, norm
 
 
@@ -20,6 +21,14 @@ class Lexicon:
     stopwords: frozenset[str]  # normalised keys
     site_heads: tuple[tuple[str, ...], ...]  # lower-case word sequences, longest first
     literal_possessed: frozenset[str]
+    time_words: frozenset[str]  # lower case
+    honorifics: frozenset[str]  # as written
+    strong_preps: frozenset[str]
+    speech_verbs: frozenset[str]  # lemmas
+    place_heads: frozenset[str]  # normalised words
+    first_names: frozenset[str]  # as written (the entities stage's list)
+    place_nouns: frozenset[str]  # "the city of X"
+    language_verbs: frozenset[str]  # lemmas: "speaks English"
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +47,18 @@ def lexicon() -> Lexicon:
         rec = tomllib.loads(rec_path.read_text(encoding="utf-8"))
         heads = sorted({tuple(str(h).lower().split()) for h in rec["site_heads"]}, key=len, reverse=True)
         literal = frozenset(str(w).lower() for w in rec["literal_possessed"])
+        rec_words = {
+            key: frozenset(str(w).lower() for w in rec[key])
+            for key in (
+                "time_words",
+                "strong_preps",
+                "speech_verbs",
+                "place_heads",
+                "place_nouns",
+                "language_verbs",
+            )
+        }
+        honorifics = frozenset(str(w) for w in rec["honorifics"])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
         raise ConfigError("E107", path=str(rec_path), detail=str(err)) from err
     stop_path = DATA_DIR / "stopwords.txt"
@@ -58,4 +79,12 @@ def lexicon() -> Lexicon:
         stopwords=stop,
         site_heads=tuple(heads),
         literal_possessed=literal,
+        time_words=rec_words["time_words"],
+        honorifics=honorifics,
+        strong_preps=rec_words["strong_preps"],
+        speech_verbs=rec_words["speech_verbs"],
+        place_heads=frozenset(norm(w) for w in rec_words["place_heads"]),
+        first_names=frozenset(load_lexicon().first_names),
+        place_nouns=rec_words["place_nouns"],
+        language_verbs=rec_words["language_verbs"],
     )

@@ -45,6 +45,8 @@ class NameMention:
     chosen: Candidate | None = None
     container: int | None = None  # index of the mention after ', ' that contains this one
     scores: dict[int, float] = field(default_factory=dict)
+    label: str = ""  # where the name came from: an NER label, "SCAN" or "PROPAGATED"
+    metonymy: bool = False  # the name stands for an actor (set by the stage, read by ``focus``)
 
 
 def candidates_for(gaz: Gazetteer, text: str) -> tuple[Candidate, ...]:
@@ -174,14 +176,41 @@ def is_demonym_only(cands: Sequence[Candidate]) -> bool:
     return bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
 
 
+#: How far (characters) a name the gazetteer lacks looks for a city or site to be placed at.
+NEAR_CHARS = 400
+
+
+def nearby(mentions: Sequence[NameMention], target: NameMention) -> Candidate | None:
+    """The city or site named nearest to ``target`` (within ``NEAR_CHARS``), literal uses only.
+
+    A street or a school the gazetteer lacks is most likely in the town named next to it
+    ("on Royal Street in the French Quarter of New Orleans").
+    """
+    best: tuple[int, Candidate] | None = None
+    for m in mentions:
+        c = m.chosen
+        if m is target or c is None or m.metonymy or c.feature not in ("city", "site"):
+            continue
+        gap = target.start - m.end if m.end <= target.start else m.start - target.end
+        if gap < 0 or gap > NEAR_CHARS:
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, c)
+    return best[1] if best is not None else None
+
+
 def focus(mentions: Sequence[NameMention]) -> Candidate | None:
-    """The article's most-mentioned specific place (city, site or region), else its main country."""
+    """The article's most-mentioned specific place (city, site or region), else its main country.
+
+    Metonymic mentions ("the Kremlin said") do not count: they name an actor, not where the
+    article happens.
+    """
     specific: Counter[int] = Counter()
     broad: Counter[int] = Counter()
     by_rid: dict[int, Candidate] = {}
     for m in mentions:
         c = m.chosen
-        if c is None:
+        if c is None or m.metonymy:
             continue
         by_rid[c.rid] = c
         if c.feature in ("city", "site") or (c.feature == "region" and c.country):
