@@ -175,12 +175,19 @@ class PlacesStage(BaseStage):
         strong = [c for c in cands if c.kind != KIND_ALT]
         towns_only = all(c.feature == "city" for c in cands)
         small_town = towns_only and not any(c.capital or c.population >= 200_000 for c in cands)
+        if not m.text[:1].isupper():
+            return False  # "tina", "veranda": a common word
         if m.demonym:
-            # A language, not a people or a country: "studying Portuguese", "printed in Chinese".
-            before = prev.lemma_.lower() if prev is not None else ""
-            nxt = doc[span.end] if span.end < len(doc) else None
-            noun_after = nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ")
-            return not (before in lex.language_verbs or (before == "in" and not noun_after))
+            # A language, not a people or a country: "studying Portuguese", "printed in Chinese",
+            # "English is the main language" (a singular demonym standing alone).
+            before = prev.lower_ if prev is not None else ""
+            if before in lex.language_verbs or (
+                prev is not None and prev.lemma_.lower() in lex.language_verbs
+            ):
+                return False
+            modifies = root.dep_ in ("amod", "compound", "nmod", "npadvmod", "acomp")
+            quantified = before in ("many", "most", "some", "few", "all", "the", "other", "fellow")
+            return modifies or m.text.endswith("s") or quantified
         broad = any(c.feature in ("country", "region", "continent", "site") for c in strong)
         if key in people and not locative and not broad:
             return False  # "differentiate herself from Obama" in an article about Barack Obama
@@ -210,7 +217,7 @@ class PlacesStage(BaseStage):
         words = key.split()
         if any(w in self.lex.place_heads for w in words[1:]):
             return True  # "Royal Street", "Lincoln High School", "Lake Borgne"
-        return locative
+        return locative and m.label in ("FAC", "LOC")
 
     def _site_extension(self, doc: Any, ent: Any) -> tuple[int, tuple[Candidate, ...]] | None:
         """The end and candidates of 'NAME + site word' when that longer name is a curated site."""

@@ -28,6 +28,9 @@ _PREFIXES = (
     "south east", "south west", "upper", "lower", "downtown", "metro", "rural", "coastal",
 )  # fmt: skip
 
+#: Smallest town whose state counts as article context (a village may be a street name that
+#: happens to match one: "Bourbon", "Franklin" in a New Orleans story). Tuned on GeoWebNews tune.
+REGION_VOTE_POP = 50_000
 FEATURE_PRIOR = {"country": 3.0, "continent": 2.5, "region": -1.0, "site": 0.0, "city": 0.0, "other": 0.0}
 #: Records without a population (macro-regions, seas, sites) get this log10-population stand-in.
 NO_POP_BASE = {"continent": 7.0, "region": 7.0, "site": 7.5, "other": 6.0, "city": 2.5, "country": 5.0}
@@ -65,8 +68,11 @@ def candidates_for(gaz: Gazetteer, text: str) -> tuple[Candidate, ...]:
     for prefix in _PREFIXES:
         if key.startswith(prefix + " ") and len(key) > len(prefix) + 2:
             # "northern Syria" -> Syria; but never a demonym or a mere alternate name.
+            # Only countries, regions and big cities: "West Wing" is no town called Wing.
             found = tuple(
-                c for c in gaz.lookup_key(key[len(prefix) + 1 :]) if c.kind not in (KIND_ALT, KIND_DEMONYM)
+                c
+                for c in gaz.lookup_key(key[len(prefix) + 1 :])
+                if c.kind not in (KIND_ALT, KIND_DEMONYM) and (c.feature != "city" or c.population >= 100_000)
             )
             if found:
                 return found
@@ -126,7 +132,11 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                 continue
             weight = _vote(c)
             countries[c.country] += weight
-            if c.admin1 and c.feature in ("region", "city"):
+            if c.admin1 and (
+                c.feature == "region" or (c.feature == "city" and c.population >= REGION_VOTE_POP)
+            ):
+                # A state named in the article is strong context for its towns; a small town
+                # (perhaps a street name that happens to match one) is none.
                 regions[(c.country, c.admin1)] += weight
         # Points of the specific places chosen so far (cities, sites, small regions): a
         # candidate near one of them fits the article's geography ("Allendale" near "Riverdale").
