@@ -58,7 +58,13 @@ def render_article(article: Article) -> str:
     if article.places:
         lines.append(_heading("Places", len(article.places)))
         for p in article.places:
-            where = f"{p.lat:.3f}, {p.lon:.3f}" if p.lat is not None and p.lon is not None else "unresolved"
+            if p.lat is None or p.lon is None:
+                where = "unresolved"
+            elif p.located_by in ("nearby", "focus"):
+                # Not in the gazetteer: placed at a place named nearby or the article's focus.
+                where = f"approx. {p.lat:.2f}, {p.lon:.2f}, {p.located_by}"
+            else:
+                where = f"{p.lat:.3f}, {p.lon:.3f}"
             meton = sum(1 for m in p.mentions if m.metonymy)
             note = f", {meton} metonymic" if meton else ""
             lines.append(

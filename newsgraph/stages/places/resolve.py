@@ -11,6 +11,7 @@ Everything is dictionary work over the few names of one article (linear in menti
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ _PREFIXES = (
 #: Smallest town whose state counts as article context (a village may be a street name that
 #: happens to match one: "Bourbon", "Franklin" in a New Orleans story). Tuned on GeoWebNews tune.
 REGION_VOTE_POP = 50_000
+#: A candidate of the same country and kind as another member of its list.
+LIST_BONUS = 3.0
 FEATURE_PRIOR = {"country": 3.0, "continent": 2.5, "region": -1.0, "site": 0.0, "city": 0.0, "other": 0.0}
 #: Records without a population (macro-regions, seas, sites) get this log10-population stand-in.
 NO_POP_BASE = {"continent": 7.0, "region": 7.0, "site": 7.5, "other": 6.0, "city": 2.5, "country": 5.0}
@@ -112,6 +115,28 @@ def link_containers(mentions: Sequence[NameMention], text: str) -> None:
             a.container = i + 1
 
 
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or|&))\s*")
+
+
+def link_lists(mentions: Sequence[NameMention], text: str) -> list[list[int]]:
+    """Groups of mentions written as one list ("Arizona, Nevada and Georgia")."""
+    groups: list[list[int]] = []
+    current = [0] if mentions else []
+    joined = False  # an "and"/"or" seen: a list, not "Paris, Texas"
+    for i in range(1, len(mentions)):
+        gap = text[mentions[i - 1].end : mentions[i].start]
+        if len(gap) <= 8 and _LIST_GAP.fullmatch(gap) and mentions[i - 1].container != i:
+            current.append(i)
+            joined = joined or gap.strip() not in ("", ",")
+            continue
+        if len(current) > 1 and joined:
+            groups.append(current)
+        current, joined = [i], False
+    if len(current) > 1 and joined:
+        groups.append(current)
+    return groups
+
+
 def _vote(c: Candidate) -> float:
     """How much a chosen record says about the article's country (big places say more)."""
     return 1.0 if c.feature in ("country", "region") or c.population > 100_000 else 0.5
@@ -120,6 +145,17 @@ def _vote(c: Candidate) -> float:
 def resolve(mentions: Sequence[NameMention], text: str) -> None:
     """Set ``chosen`` on every mention that has candidates (in place)."""
     link_containers(mentions, text)
+    # Lists: members are of one kind ("states like Arizona and Georgia" are US states); a list
+    # spanning several countries ("Tokyo, Sydney and Wellington") says nothing about the
+    # article's own country.
+    siblings: dict[int, list[int]] = {}
+    shared: dict[int, set[tuple[str | None, str]]] = {}  # kinds every member of the list can be
+    for group in link_lists(mentions, text):
+        kinds = [{(c.country, c.feature) for c in mentions[i].candidates} for i in group]
+        common = set.intersection(*kinds)
+        for i in group:
+            siblings[i] = [j for j in group if j != i]
+            shared[i] = common
     # Pass 1: context-free choice, to learn which countries and regions the article is about.
     for m in mentions:
         m.chosen = max(m.candidates, key=prior) if m.candidates else None
@@ -145,10 +181,12 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
             c = m.chosen
             if c is not None and c.feature in ("city", "site") and len(m.candidates) <= 3:
                 anchors[c.rid] = (c.lat, c.lon)
-        for m in mentions:
+        for i, m in enumerate(mentions):
             if not m.candidates:
                 continue
             box = mentions[m.container].chosen if m.container is not None else None
+            kin = [c for j in siblings.get(i, ()) if (c := mentions[j].chosen) is not None and c.country]
+            worldwide = len({c.country for c in kin}) > 1
             own = m.chosen
             own_cc = own.country if own is not None else None
             own_vote = _vote(own) if own is not None else 0.0
@@ -159,7 +197,7 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                 if c.country:
                     # Context from the other mentions (leave this mention's own vote out).
                     n = countries[c.country] - (own_vote if own_cc == c.country else 0.0)
-                    if n > 0:
+                    if n > 0 and not worldwide:
                         score += 2.0 + min(n, 5.0) * 0.2
                     if c.admin1:
                         r = regions[(c.country, c.admin1)] - (
@@ -169,6 +207,8 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                             score += 1.5
                 if box is not None and c is not box and _inside(c, box):
                     score += 6.0
+                if (c.country, c.feature) in shared.get(i, ()):
+                    score += LIST_BONUS
                 if c.feature == "city" and len(m.candidates) > 1 and anchors:
                     own_rid = own.rid if own is not None else -1
                     if any(
