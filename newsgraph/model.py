@@ -182,8 +182,9 @@ class Place:
     gazetteer_id: str | None = None
     entity: str | None = None
     mentions: list[Mention] = field(default_factory=list)
-    #: "gazetteer" (a gazetteer record), "focus" (the gazetteer lacks the name, a street or a
-    #: school say: approximated by the article's focus place) or None (unresolved).
+    #: "gazetteer" (a gazetteer record); for a name the gazetteer lacks (a street, a school),
+    #: approximate coordinates from "nearby" (the city or site named nearest to it) or "focus"
+    #: (the article's focus place); None (unresolved).
     located_by: str | None = None
 
 

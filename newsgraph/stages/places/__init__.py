@@ -32,7 +32,16 @@ from .gazetteer import (
     norm,
 )
 from .lexicon import Lexicon, lexicon
-from .resolve import NameMention, candidates_for, focus, nearby, prior, resolve
+from .resolve import (
+    NameMention,
+    candidates_for,
+    embedded,
+    focus,
+    nearby,
+    prior,
+    resolve,
+    sentence_countries,
+)
 
 __all__ = ["Candidate", "Gazetteer", "PlacesStage", "distance_km", "make_stage", "resolve_spans"]
 
@@ -74,7 +83,9 @@ class PlacesStage(BaseStage):
         resolve(mentions, article.text)
         for m in mentions:
             m.metonymy = metonymic(doc, m, self.lex)
-        article.places = build_places(article, doc, mentions, self.lex, fallback=self.focus_fallback)
+        article.places = build_places(
+            article, doc, mentions, self.lex, fallback=self.focus_fallback, gazetteer=self.gaz
+        )
         return article
 
     # ------------------------------------------------------------------ recognition
@@ -189,7 +200,8 @@ class PlacesStage(BaseStage):
             quantified = before in ("many", "most", "some", "few", "all", "the", "other", "fellow")
             return modifies or m.text.endswith("s") or quantified
         broad = any(c.feature in ("country", "region", "continent", "site") for c in strong)
-        if key in people and not locative and not broad:
+        prominent = broad or any(c.capital or c.population >= 1_000_000 for c in strong)
+        if key in people and not locative and not prominent:
             return False  # "differentiate herself from Obama" in an article about Barack Obama
         if locative:
             return True
@@ -419,12 +431,14 @@ def build_places(
     lex: Lexicon,
     *,
     fallback: bool = False,
+    gazetteer: Gazetteer | None = None,
 ) -> list[Place]:
     """Group mentions by resolved record (or by name when unresolved) into ``Place`` facts.
 
     With ``fallback``, a name the gazetteer lacks (kept only when it looks like a place: see
     ``_place_here``) is located approximately: at the city or site named nearest to it
-    (``located_by="nearby"``), else at the article's focus place (``located_by="focus"``),
+    (``located_by="nearby"``; or at the town its name starts with, "Tartus naval base"), else
+    at the article's focus place (``located_by="focus"``),
     with coordinates rounded to 0.01 degree. Metonymic mentions count for neither.
     """
     entity_at = _entity_index(article)
@@ -442,8 +456,13 @@ def build_places(
                 place.gazetteer_id, place.located_by = c.gazetteer_id, "gazetteer"
             places[key] = place
         if c is None and fallback and not m.demonym and place.located_by is None:
-            near = nearby(mentions, m)
+            heads = frozenset(" ".join(h) for h in lex.site_heads)
+            town = embedded(gazetteer, mentions, m, article.text, heads) if gazetteer is not None else None
+            near = town or nearby(mentions, m, article.text)
             where, how = (near, "nearby") if near is not None else (guess, "focus")
+            within = sentence_countries(mentions, m, article.text)
+            if where is not None and within and where.country not in within:
+                where = None  # the focus lies in another country than the sentence names
             if where is not None:
                 place.lat, place.lon = round(where.lat, 2), round(where.lon, 2)
                 place.country, place.located_by = where.country, how
@@ -496,11 +515,13 @@ def resolve_spans(
         mentions.append(NameMention(start, end, text, demonym=demonym, candidates=cands))
     resolve(mentions, article.text)
     guess = focus(mentions) if fallback else None
+    heads = frozenset(" ".join(h) for h in lexicon().site_heads)
     out: list[Candidate | None] = [None] * len(given)
     for i, m in zip(order, mentions, strict=True):
         out[i] = m.chosen
         if m.chosen is None and fallback:
-            out[i] = nearby(mentions, m) or guess
+            town = embedded(gaz, mentions, m, article.text, heads)
+            out[i] = town or nearby(mentions, m, article.text) or guess
     return out
 
 

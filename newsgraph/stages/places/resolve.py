@@ -230,23 +230,81 @@ def is_demonym_only(cands: Sequence[Candidate]) -> bool:
 NEAR_CHARS = 400
 
 
-def nearby(mentions: Sequence[NameMention], target: NameMention) -> Candidate | None:
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Character bounds of the sentence around [start, end) (punctuation heuristics, no parse)."""
+    head = 0
+    for m in _SENTENCE_BREAK.finditer(text, max(0, start - 600), start):
+        head = m.end()
+    tail = _SENTENCE_BREAK.search(text, end, end + 600)
+    return head, tail.start() if tail else min(len(text), end + 600)
+
+
+def sentence_countries(mentions: Sequence[NameMention], target: NameMention, text: str) -> set[str]:
+    """Countries its own sentence places ``target`` in: literal names and demonyms ("on the
+    Syrian coast"), not actors ("Russia's ... base": a metonymic possessive)."""
+    a, b = _sentence(text, target.start, target.end)
+    out = set()
+    for m in mentions:
+        c = m.chosen
+        if m is target or c is None or not c.country or not (a <= m.start and m.end <= b):
+            continue
+        if m.metonymy and not m.demonym:
+            continue
+        out.add(c.country)
+    return out
+
+
+def nearby(mentions: Sequence[NameMention], target: NameMention, text: str = "") -> Candidate | None:
     """The city or site named nearest to ``target`` (within ``NEAR_CHARS``), literal uses only.
 
     A street or a school the gazetteer lacks is most likely in the town named next to it
-    ("on Royal Street in the French Quarter of New Orleans").
+    ("on Royal Street in the French Quarter of New Orleans"). Places in its own sentence come
+    first; a place in another country than the one its sentence names is skipped ("flew to
+    Russia's Khmeimim air base on the Syrian coast. There, Assad headed to Moscow").
     """
-    best: tuple[int, Candidate] | None = None
+    within = sentence_countries(mentions, target, text) if text else set()
+    a, b = _sentence(text, target.start, target.end) if text else (target.start, target.end)
+    best: tuple[tuple[bool, int], Candidate] | None = None
     for m in mentions:
         c = m.chosen
         if m is target or c is None or m.metonymy or c.feature not in ("city", "site"):
             continue
+        if within and c.country not in within:
+            continue
         gap = target.start - m.end if m.end <= target.start else m.start - target.end
         if gap < 0 or gap > NEAR_CHARS:
             continue
-        if best is None or gap < best[0]:
-            best = (gap, c)
+        key = (not (a <= m.start and m.end <= b), gap)
+        if best is None or key < best[0]:
+            best = (key, c)
     return best[1] if best is not None else None
+
+
+def embedded(
+    gaz: Gazetteer, mentions: Sequence[NameMention], target: NameMention, text: str, heads: frozenset[str]
+) -> Candidate | None:
+    """The town a site the gazetteer lacks is named after ("Tartus naval base", "Incheon
+    airport"): the name is a city followed by a site word (``heads``); a city in a country
+    its sentence names, or failing that the article's countries, is preferred."""
+    words = norm(target.text).split()
+    within = sentence_countries(mentions, target, text)
+    article = {m.chosen.country for m in mentions if m.chosen is not None and m.chosen.country}
+    for n in range(len(words) - 1, 0, -1):
+        if " ".join(words[n:]) not in heads:
+            continue
+        cands = [
+            c
+            for c in gaz.lookup_key(" ".join(words[:n]))
+            if c.feature == "city" and c.kind not in (KIND_ALT, KIND_DEMONYM)
+        ]
+        if within:
+            cands = [c for c in cands if c.country in within]
+        if cands:
+            return max(cands, key=lambda c: prior(c) + (2.0 if c.country in article else 0.0))
+    return None
 
 
 def focus(mentions: Sequence[NameMention]) -> Candidate | None:
