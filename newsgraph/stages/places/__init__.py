@@ -93,12 +93,13 @@ class PlacesStage(BaseStage):
     def recognise(self, article: Article, doc: Any) -> list[NameMention]:
         found: dict[tuple[int, int], NameMention] = {}
         blocked: list[tuple[int, int]] = []
+        claimed = _Coverage([])
 
         def add(start: int, end: int, cands: tuple[Candidate, ...] | None = None, label: str = "") -> None:
             start, end = _trim(article.text, start, end)
             if end <= start or article.in_removed(start, end):
                 return
-            if any(s < end and start < e for (s, e) in found):
+            if claimed.hit(start, end):
                 return  # overlapping spans: the first source (NER) wins
             text = article.text[start:end]
             if cands is None:
@@ -106,6 +107,7 @@ class PlacesStage(BaseStage):
             demonym = bool(cands) and all(c.kind == KIND_DEMONYM for c in cands)
             if demonym and not self.demonyms:
                 return
+            claimed.add(start, end)
             found[(start, end)] = NameMention(
                 start, end, text, demonym=demonym, candidates=cands, label=label
             )
@@ -151,7 +153,7 @@ class PlacesStage(BaseStage):
 
         Not a place: part of a time expression ("Korea time", "11 p.m. PDT"); after an
         honorific ("Mr. Heiden"); a person's name in this article, the subject of a speech
-        verb or a common first name, unless governed by "in/at/near..."; a single word after
+        verb, unless governed by "in/at/near..."; a single word after
         "the" that only names towns ("the Centre", "the Union"); an abbreviation or a word that
         only matches a GeoNames alternate name, unless governed by "in/at/near..."; a demonym
         that modifies nothing (a language: "studying Portuguese"). A name the gazetteer lacks
@@ -212,14 +214,8 @@ class PlacesStage(BaseStage):
             return False  # "the Centre", "the Union": a common noun, not a town
         if _abbreviation(m.text) and not broad:
             return False  # "MoD", "AI", "BOV"
-        if small_town and single:
-            if prev is not None and prev.text in lex.first_names:
-                return False
-            if m.text in lex.first_names:
-                return False
-            if root.dep_ in ("nsubj", "dobj") and root.head.lemma_.lower() in lex.speech_verbs:
-                return False  # "said Noma": a person
-        return True
+        speaker = root.dep_ in ("nsubj", "dobj") and root.head.lemma_.lower() in lex.speech_verbs
+        return not (small_town and single and speaker)  # "said Noma": a person
 
     def _unknown_is_place(self, m: NameMention, key: str, locative: bool) -> bool:
         if m.label not in PLACE_LABELS or not m.text[:1].isupper() or _abbreviation(m.text):
@@ -351,16 +347,29 @@ class PlacesStage(BaseStage):
 
 
 class _Coverage:
-    """Character ranges already claimed (small lists: a linear scan is enough per article)."""
+    """Character ranges already claimed, bucketed by position so that a look-up only scans the
+    ranges near it (a 10,000-word text without punctuation has thousands of names)."""
+
+    _BUCKET = 64
 
     def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        self.ranges = list(ranges)
+        self.buckets: dict[int, list[tuple[int, int]]] = {}
+        for start, end in ranges:
+            self.add(start, end)
+
+    def _keys(self, start: int, end: int) -> range:
+        return range(start // self._BUCKET, max(start, end - 1) // self._BUCKET + 1)
 
     def hit(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.ranges)
+        for key in self._keys(start, end):
+            for s, e in self.buckets.get(key, ()):
+                if s < end and start < e:
+                    return True
+        return False
 
     def add(self, start: int, end: int) -> None:
-        self.ranges.append((start, end))
+        for key in self._keys(start, end):
+            self.buckets.setdefault(key, []).append((start, end))
 
 
 def _abbreviation(text: str) -> bool:

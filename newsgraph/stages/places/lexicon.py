@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...errors import ConfigError
-from ..entities.lexicon import load_lexicon
 from .gazetteer import DATA_DIR, norm
 
 
@@ -26,7 +25,6 @@ class Lexicon:
     strong_preps: frozenset[str]
     speech_verbs: frozenset[str]  # lemmas
     place_heads: frozenset[str]  # normalised words
-    first_names: frozenset[str]  # as written (the entities stage's list)
     place_nouns: frozenset[str]  # "the city of X"
     language_verbs: frozenset[str]  # lemmas: "speaks English"
 
@@ -84,7 +82,6 @@ def lexicon() -> Lexicon:
         strong_preps=rec_words["strong_preps"],
         speech_verbs=rec_words["speech_verbs"],
         place_heads=frozenset(norm(w) for w in rec_words["place_heads"]),
-        first_names=frozenset(load_lexicon().first_names),
         place_nouns=rec_words["place_nouns"],
         language_verbs=rec_words["language_verbs"],
     )
