@@ -47,6 +47,8 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
         ("The suspect was last seen Nov. 3 near the border.", "2025-05-06", "Nov. 3", "2024-11-03"),
         # "N years ago" is a year, with or without a hedge.
         ("The dam burst almost three years ago.", "2025-03-05", "almost three years ago", "2022"),
+        # A month with "last year" / "this year" is that month, not just the year.
+        ("The rebels split in June last year.", "2025-03-05", "June last year", "2024-06"),
         # In an earnings report, "a year ago" is the quarter named, a year back.
         ("Profit in the second quarter was $3 million, against $2 million a year ago.", "2025-08-01",
          "a year ago", "2024-Q2"),

@@ -124,6 +124,7 @@ class Grammar:
             "date_iso": r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b",
             "date_num": r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])",
             "month_year": rf"(?:(?P<mod>{mod})[\s-]+)?\b{month},?\s+(?:of\s+)?(?P<y>\d{{4}})\b",
+            "month_rel_year": rf"\b{mfull}\s+(?:of\s+)?(?P<rel>last|this|next)\s+year\b",
             "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?"
             rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
             "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late)\s+)?\b{wday}"
@@ -346,6 +347,14 @@ class Grammar:
     def _month_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         month = self.months[m.group("month").rstrip(".").lower()]
         return self._rel(m, f"{int(m.group('y')):04d}-{month:02d}", relative=False)
+
+    def _month_rel_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        """ "June last year", "January this year"."""
+        if anchor is None:
+            return self._rel(m, None)
+        month = self.months[m.group("month").lower()]
+        y = anchor.year + {"last": -1, "this": 0, "next": 1}[m.group("rel").lower()]
+        return self._rel(m, f"{y:04d}-{month:02d}")
 
     def _month(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         name = m.group("month")
