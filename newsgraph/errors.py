@@ -23,12 +23,18 @@ class Codes:
     E006 = "Input has {size} characters, over the limit of {limit} (setting ingest.max_chars)"
     E007 = "JSON Lines record is not valid: {detail}"
     E008 = "Metadata value {field}={value!r} is not valid: {detail}"
+    E009 = (
+        "The text is in language {language!r}, which the spaCy pipeline {model!r} does not read"
+        " (it reads {supported!r}); nothing was extracted"
+    )
     E010 = "Could not read the input: {detail}"
     E011 = "URL {url} is not allowed: {detail}"
     E012 = "Could not fetch {url}: {detail}"
     E013 = "Response from {url} is over the size limit of {limit} bytes"
     E014 = "Feed {source} could not be read: {detail}"
     E015 = "WARC file {source} could not be read: {detail}"
+    E016 = "Analysis failed unexpectedly ({detail}); this is a bug, please report it with the input"
+    E017 = "Could not write the output {path}: {detail}"
     # Configuration: E1xx
     E101 = "Unknown stage factory {factory!r} for stage {stage!r}; known: {known}"
     E102 = "Stage {stage!r} requires {missing} but no earlier stage provides it (order: {order})"
@@ -37,6 +43,7 @@ class Codes:
     E105 = "Settings file {path} is not valid: {detail}"
     E106 = "spaCy pipeline {model!r} is not installed: {detail}"
     E107 = "Data file {path} is not valid: {detail}"
+    E108 = "Unknown stage {stage!r}: no [stages.{stage}] table in the settings; known: {known}"
     E109 = "Unknown settings profile {profile!r}; known: {known} ([profiles.NAME] tables of {path})"
     # Store: E2xx
     E201 = (
@@ -64,6 +71,14 @@ class NewsgraphError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+    @classmethod
+    def recorded(cls, code: str, message: str) -> NewsgraphError:
+        """The error again from a recorded ``Problem`` (its code and finished message)."""
+        err = cls.__new__(cls)
+        Exception.__init__(err, message)
+        err.code, err.values = code, {}
+        return err
 
 
 class BadInput(NewsgraphError):

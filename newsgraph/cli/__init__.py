@@ -6,7 +6,6 @@ Subcommands live in modules of this package by what they work on: ``analyze``
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import click
@@ -39,13 +38,13 @@ config_option = click.option(
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback: ``value`` as an ISO 8601 date or date-time."""
+    from ..core import normalise_date
+
     if value is None:
         return None
-    for parse in (date.fromisoformat, datetime.fromisoformat):
-        try:
-            return parse(value).isoformat()
-        except ValueError:
-            continue
+    normal = normalise_date(value)
+    if normal is not None:
+        return normal
     raise click.BadParameter(f"{value!r} is not an ISO 8601 date such as 2024-12-12 (code E008)")
 
 

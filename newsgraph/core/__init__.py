@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import copy
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -22,8 +23,9 @@ from ..model import Article, Metadata, Problem
 from ..pipeline import Pipeline, StageSpec
 from ..settings import Settings
 from ..stages import FACTORIES
+from .workers import Workers as _Workers
 
-__all__ = ["Newsgraph", "Result", "count_inputs"]
+__all__ = ["Newsgraph", "Result", "available_cpus", "count_inputs", "normalise_date"]
 
 Result = Article | Problem
 
@@ -47,6 +49,10 @@ class Newsgraph:
             )
         self.settings = settings or Settings.load(config, profile=profile)
         names = stages if stages is not None else self.settings.stage_names
+        known = sorted(self.settings.data.get("stages", {}))
+        for name in names:
+            if name not in known:
+                raise ConfigError("E108", stage=name, known=", ".join(known))
         specs = []
         for name in names:
             factory, options = self.settings.stage_options(name)
@@ -77,38 +83,60 @@ class Newsgraph:
             outlet=outlet,
             url=url,
             author=author,
+            language=article.metadata.language,
         )
         return self.analyze_article(article)
 
     def analyze_article(self, article: Article) -> Article:
         """Run the pipeline on one prepared article; raises ``BadInput`` for bad input."""
-        result = self.pipeline(article)
+        (result,) = self.analyze_chunk([article])
         if isinstance(result, Problem):
-            raise BadInput("E010", detail=result.message)
+            raise BadInput.recorded(result.code, result.message)
         return result
 
     def analyze_many(self, items: Iterable[Result], *, processes: int = 1) -> Iterator[Result]:
         """Analyse a stream lazily and in order; problems pass through, one never stops the rest.
 
-        With ``processes > 1`` the articles are shared out, in chunks, among worker
-        processes forked from this one (so the loaded models are shared copy-on-write);
-        results still come back in input order, without their spaCy ``doc``.
+        An article that makes a stage fail unexpectedly becomes a ``Problem`` (E016) of its
+        own: its batch is run again article by article, from copies taken before the run.
+        With ``processes > 1`` (capped at the CPUs available) the articles are shared out, in
+        chunks, among worker processes forked from this one (so the loaded models are shared
+        copy-on-write); results still come back in input order, without their spaCy ``doc``.
+        A worker that dies (out of memory, killed) costs only the article it was on.
         """
+        processes = min(processes, available_cpus())
         if processes <= 1:
-            return self.pipeline.pipe(items)
-        return self._parallel(items, processes)
+            return self._isolated(items)
+        return _Workers(self, processes).run(items)
 
-    def _parallel(self, items: Iterable[Result], processes: int) -> Iterator[Result]:
-        global _WORKER
-        os.environ["OPENBLAS_NUM_THREADS"] = "1"
-        _WORKER = self
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, int(self.settings.stage_options("parse")[1].get("batch_size", 32)) // 4)
+    def _isolated(self, items: Iterable[Result]) -> Iterator[Result]:
         stream = iter(items)
-        chunks = iter(lambda: list(islice(stream, chunk)), [])
-        with context.Pool(processes) as pool:
-            for results in pool.imap(_run_chunk, chunks):
-                yield from results
+        while chunk := list(islice(stream, self.batch_size)):
+            yield from self.analyze_chunk(chunk)
+
+    def analyze_chunk(self, chunk: list[Result]) -> list[Result]:
+        """Analyse a list of inputs; one that fails unexpectedly is a problem, the rest go on."""
+        copies = copy.deepcopy(chunk)
+        try:
+            return list(self.pipeline.pipe(chunk))
+        except ConfigError:
+            raise
+        except Exception:
+            if len(chunk) == 1:
+                return [_failure(copies[0], sys.exc_info()[1])]
+        results: list[Result] = []
+        for item in copies:
+            try:
+                results.extend(self.pipeline.pipe([item]))
+            except ConfigError:
+                raise
+            except Exception as err:
+                results.append(_failure(item, err))
+        return results
+
+    @property
+    def batch_size(self) -> int:
+        return max(1, int(self.settings.stage_options("parse")[1].get("batch_size", 32)))
 
     def analyze_paths(
         self,
@@ -125,18 +153,32 @@ class Newsgraph:
         return self.analyze_many(inputs, processes=processes)
 
 
-#: The facade a forked worker uses (set in the parent just before the fork).
-_WORKER: Newsgraph | None = None
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
-def _run_chunk(items: list[Result]) -> list[Result]:
-    if _WORKER is None:
-        raise RuntimeError("newsgraph worker process started without a pipeline")
-    results = list(_WORKER.pipeline.pipe(items))
-    for result in results:
-        if isinstance(result, Article):
-            result.doc = None  # spaCy objects stay in the worker
-    return results
+def _failure(item: Result, err: BaseException | None) -> Result:
+    if isinstance(item, Problem):
+        return item
+    where = _where(err)
+    detail = f"{type(err).__name__}: {err}"[:300] + (f" at {where}" if where else "")
+    return Problem(item.input, "E016", f"{item.input}: {BadInput('E016', detail=detail)}")
+
+
+def _where(err: BaseException | None) -> str:
+    tb = err.__traceback__ if err is not None else None
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return ""
+    code = last.tb_frame.f_code
+    return f"{Path(code.co_filename).name}:{last.tb_lineno} in {code.co_name}"
 
 
 def _tap(items: Iterator[Result], callback: Callable[[Result], Any]) -> Iterator[Result]:

@@ -10,24 +10,54 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from ..errors import BadInput
 from ..model import Article, Metadata, Problem
+from .decoding import control_ratio, decode, decode_with_warnings
+from .language import declared_language, detect_language
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + (".txt.gz",)
 METADATA_KEYS = tuple(f.name for f in fields(Metadata))
-_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
 #: An HTML page whose extracted text has fewer words than this has no article (navigation only).
 MIN_HTML_WORDS = 5
+#: lxml gives up on trees deeper than 255 elements; a deeper page is flattened and read again.
+MAX_HTML_DEPTH = 200
+#: Bytes read at a time while skipping the rest of an over-long JSON Lines record.
+_SKIP_BYTES = 1 << 20
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+__all__ = [
+    "Limits",
+    "count_inputs",
+    "decode",
+    "decode_with_warnings",
+    "detect_language",
+    "html_article",
+    "iter_inputs",
+    "jsonl_articles",
+    "jsonl_stream",
+    "looks_like_html",
+    "normalise_date",
+    "record_article",
+    "text_article",
+]
+
+
+class Lines(Protocol):
+    """A binary stream read line by line (a file, a gzip file, ``BytesIO``)."""
+
+    def readline(self, size: int | None = -1, /) -> bytes: ...
 
 
 @dataclass
@@ -36,6 +66,11 @@ class Limits:
 
     max_chars: int = 2_000_000
     min_chars: int = 1
+
+    @property
+    def max_bytes(self) -> int:
+        """Bytes read for one input (or one JSON Lines record) before it is over the limit."""
+        return self.max_chars * 4 + 1024
 
 
 def iter_inputs(
@@ -50,17 +85,31 @@ def iter_inputs(
     for raw in paths:
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield _guard("<stdin>", lambda s=stream: [text_article("<stdin>", s.read(), limits)], overrides)
+            yield _guard("<stdin>", lambda s=stream: _stdin_article(s, limits), overrides)
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
+            try:
+                found = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
+            except OSError as err:
+                yield Problem(raw, "E010", f"{raw}: {BadInput('E010', detail=err.strerror or err)}")
+                continue
             if not found:
                 yield Problem(raw, "E001", f"[E001] Directory {raw} holds no supported input files")
             for child in found:
                 yield from _one_path(child, overrides, limits)
         else:
             yield from _one_path(path, overrides, limits)
+
+
+def _stdin_article(stream: BinaryIO, limits: Limits) -> Article:
+    data = stream.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise BadInput("E006", size=f"more than {limits.max_bytes // 4}", limit=limits.max_chars)
+    # Markup piped in is a page, not text to analyse character by character.
+    if looks_like_html(data):
+        return html_article("<stdin>", data, limits)
+    return text_article("<stdin>", data, limits)
 
 
 def _one_path(path: Path, overrides: Metadata | None, limits: Limits) -> Iterator[Article | Problem]:
@@ -70,27 +119,29 @@ def _one_path(path: Path, overrides: Metadata | None, limits: Limits) -> Iterato
         return
     suffix = _suffix(path)
     if suffix in JSONL_SUFFIXES:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
         try:
-            raw = _read_bytes(path, limits)
-        except BadInput as err:
-            yield Problem(name, err.code, f"{name}: {err}")
-            return
-        for item in jsonl_articles(name, raw, limits):
-            yield _apply(item, overrides)
+            with opener(path, "rb") as handle:
+                for item in jsonl_stream(name, handle, limits):
+                    yield _apply(item, overrides)
+        except OSError as err:
+            yield Problem(name, "E010", f"{name}: {BadInput('E010', detail=err.strerror or err)}")
         return
     if suffix in HTML_SUFFIXES:
-        yield _guard(name, lambda: [html_article(name, _read_bytes(path, limits), limits)], overrides)
+        yield _guard(name, lambda: html_article(name, _read_bytes(path, limits), limits), overrides)
     else:
-        yield _guard(name, lambda: [text_article(name, _read_bytes(path, limits), limits)], overrides)
+        yield _guard(name, lambda: text_article(name, _read_bytes(path, limits), limits), overrides)
 
 
 def _guard(name: str, make: Any, overrides: Metadata | None) -> Article | Problem:
     try:
-        article: Article = make()[0]
+        article: Article = make()
     except BadInput as err:
         return Problem(name, err.code, f"{name}: {err}")
     except OSError as err:
         return Problem(name, "E010", f"{name}: {BadInput('E010', detail=err.strerror or err)}")
+    except RecursionError:
+        return Problem(name, "E005", f"{name}: {BadInput('E005')} (nested too deeply)")
     return _apply(article, overrides)
 
 
@@ -113,62 +164,16 @@ def _suffix(path: Path) -> str:
 
 def _read_bytes(path: Path, limits: Limits) -> bytes:
     # A byte budget well above the character limit stops a huge file before decoding it.
-    budget = limits.max_chars * 4 + 1024
+    budget = limits.max_bytes
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rb") as handle:
             data: bytes = handle.read(budget + 1)
-    except (gzip.BadGzipFile, EOFError) as err:
+    except _GZIP_ERRORS as err:
         raise BadInput("E004", detail=f"not a valid gzip file ({err})") from err
     if len(data) > budget:
         raise BadInput("E006", size=f"more than {budget // 4}", limit=limits.max_chars)
     return data
-
-
-def decode(data: bytes) -> str:
-    """Decode bytes to text: UTF-8 (with or without BOM) first, else the detected encoding."""
-    if not data.strip():
-        raise BadInput("E002")
-    head = data[:8192]
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise BadInput("E003", detail="it contains NUL bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        utf8_error = err
-    else:
-        if not text.strip():
-            raise BadInput("E002")
-        return text
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(data))
-    best = matches[0] if matches else None
-    # Among equally plausible single-byte readings, the Western default is by far the most
-    # common for news text; charset-normalizer's order between ties is arbitrary.
-    for match in matches:
-        if best is not None and match.encoding in _PREFERRED and match.chaos <= best.chaos:
-            best = match
-            break
-    if best is None:
-        raise BadInput(
-            "E004",
-            detail=f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no other encoding fits",
-        )
-    text = str(best)
-    if not text.strip():
-        raise BadInput("E002")
-    if _control_ratio(text) > 0.05:
-        raise BadInput("E003", detail=f"{_control_ratio(text):.0%} control characters as {best.encoding}")
-    return text
-
-
-def _control_ratio(text: str) -> float:
-    sample = text[:20000]
-    if not sample:
-        return 0.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return bad / len(sample)
 
 
 def _check_text(text: str, limits: Limits) -> str:
@@ -176,28 +181,85 @@ def _check_text(text: str, limits: Limits) -> str:
         raise BadInput("E002")
     if len(text) > limits.max_chars:
         raise BadInput("E006", size=len(text), limit=limits.max_chars)
-    if _control_ratio(text) > 0.05:
-        raise BadInput("E003", detail="too many control characters")
+    if "\x00" in text:
+        raise BadInput("E003", detail=f"it contains NUL characters (first at character {text.index(chr(0))})")
+    ratio = control_ratio(text)
+    if ratio > 0.05:
+        raise BadInput("E003", detail=f"{ratio:.0%} control characters")
     return text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (from a JSON escape) as U+FFFD: same length, encodable."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def text_article(name: str, data: bytes | str, limits: Limits | None = None) -> Article:
-    """An article from plain text, kept exactly as decoded."""
-    text = data if isinstance(data, str) else decode(data)
-    return Article(text=_check_text(text, limits or Limits()), input=name)
+    """An article from plain text, kept exactly as decoded, with its language when it is clear."""
+    text, warnings = (data, []) if isinstance(data, str) else decode_with_warnings(data)
+    if _SURROGATE.search(text):
+        text = without_surrogates(text)
+        warnings.append("lone UTF-16 surrogates replaced by U+FFFD")
+    article = Article(text=_check_text(text, limits or Limits()), input=name, warnings=warnings)
+    article.metadata.language = detect_language(text)
+    return article
+
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html\b|\?xml)", re.IGNORECASE | re.DOTALL)
+_HTML_TAGS = re.compile(rb"<(html|head|body|article|p|div)\b[^>]*>", re.IGNORECASE)
+
+
+def looks_like_html(data: bytes | str) -> bool:
+    """True for a web page (starts with a doctype or ``<html>``, or with a tag and has body tags)."""
+    head = data[:4096]
+    raw = head.encode("utf-8", "replace") if isinstance(head, str) else head
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if _HTML_START.match(raw):
+        return True
+    return raw.lstrip().startswith(b"<") and len(_HTML_TAGS.findall(raw)) >= 2
+
+
+# Bare text right before a paragraph or heading (a headline without its own element) would be
+# glued by the extractor to the paragraph's first words: give it a paragraph of its own.
+_BARE_TEXT = re.compile(r">(\s*[^\s<>][^<>]*)(?=<(?:p|h[1-6]|ul|ol|table|blockquote|figure)\b)", re.I)
+_WRAPPERS = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
+_OPEN_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 
 def html_article(
     name: str, data: bytes | str, limits: Limits | None = None, url: str | None = None
 ) -> Article:
     """An article from an HTML page: text and metadata through trafilatura."""
-    html = data if isinstance(data, str) else decode(data)
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
-    )
+    limits = limits or Limits()
+    html, warnings = (data, []) if isinstance(data, str) else decode_with_warnings(data)
+    html = _BARE_TEXT.sub(r"><p>\1</p>", html)
+    doc = _extract(html, url)
     text = getattr(doc, "text", None) if doc is not None else None
+    if (not text or len(text.split()) < MIN_HTML_WORDS) and _depth(html) > MAX_HTML_DEPTH:
+        # The parser stops at a fixed depth; without the layout wrappers the text is in reach.
+        doc = _extract(_WRAPPERS.sub("", html), url)
+        text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.split()) < MIN_HTML_WORDS:
         raise BadInput("E005")
     meta = Metadata(
@@ -206,64 +268,153 @@ def html_article(
         outlet=getattr(doc, "sitename", None),
         url=getattr(doc, "url", None) or url,
         author=getattr(doc, "author", None),
-        language=getattr(doc, "language", None),
+        language=detect_language(text) or declared_language(html) or getattr(doc, "language", None),
     )
-    return Article(text=_check_text(text, limits or Limits()), input=name, metadata=meta)
+    if _SURROGATE.search(text):
+        text = without_surrogates(text)
+        warnings.append("lone UTF-16 surrogates replaced by U+FFFD")
+    return Article(text=_check_text(text, limits), input=name, metadata=meta, warnings=warnings)
+
+
+def _extract(html: str, url: str | None) -> Any:
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
+
+
+def _depth(html: str) -> int:
+    """The deepest element nesting of the page (a rough count: void elements are skipped)."""
+    depth = deepest = 0
+    for match in _OPEN_TAG.finditer(html):
+        closing, tag, self_closing = match.groups()
+        if self_closing or tag.lower() in _VOID:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_HTML_DEPTH:
+            break
+    return deepest
 
 
 def jsonl_articles(name: str, data: bytes, limits: Limits | None = None) -> Iterator[Article | Problem]:
     """One article per JSON Lines record with ``text`` or ``html`` (plus optional metadata)."""
+    import io
+
+    yield from jsonl_stream(name, io.BytesIO(data), limits)
+
+
+def jsonl_stream(name: str, handle: Lines, limits: Limits | None = None) -> Iterator[Article | Problem]:
+    """Records of a JSON Lines stream, read line by line: the size limit is per record.
+
+    A record over the limit, or one that is not valid, is a problem of its own
+    (``NAME:LINE``); a stream that breaks off (a truncated gzip file) keeps the records
+    before the break and adds one problem naming the line where it broke.
+    """
     limits = limits or Limits()
-    try:
-        text = decode(data)
-    except BadInput as err:
-        yield Problem(name, err.code, f"{name}: {err}")
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    budget = limits.max_bytes
+    number = 0
+    while True:
+        number += 1
         where = f"{name}:{number}"
         try:
-            yield record_article(where, json.loads(line), limits)
-        except json.JSONDecodeError as err:
-            yield Problem(
-                where, "E007", f"{where}: {BadInput('E007', detail=f'{err.msg} at column {err.colno}')}"
-            )
-        except BadInput as err:
-            yield Problem(where, err.code, f"{where}: {err}")
+            line = handle.readline(budget + 1)
+            if not line:
+                return
+            if len(line) > budget and not line.endswith(b"\n"):
+                _skip_line(handle)
+                over = BadInput("E006", size=f"more than {budget // 4}", limit=limits.max_chars)
+                yield Problem(where, "E006", f"{where}: {over}")
+                continue
+        except _GZIP_ERRORS as err:
+            detail = f"the stream breaks off at line {number} ({err})"
+            yield Problem(where, "E004", f"{where}: {BadInput('E004', detail=detail)}")
+            return
+        except OSError as err:
+            yield Problem(where, "E010", f"{where}: {BadInput('E010', detail=err.strerror or err)}")
+            return
+        if not line.strip():
+            continue
+        yield _record(where, line, limits)
+
+
+def _skip_line(handle: Lines) -> None:
+    while True:
+        chunk = handle.readline(_SKIP_BYTES)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _record(where: str, line: bytes, limits: Limits) -> Article | Problem:
+    try:
+        text, warnings = decode_with_warnings(line.rstrip(b"\r\n"))
+        article = record_article(where, json.loads(text), limits)
+    except json.JSONDecodeError as err:
+        detail = f"{err.msg.removesuffix(' at')} at column {err.colno}"
+        return Problem(where, "E007", f"{where}: {BadInput('E007', detail=detail)}")
+    except RecursionError:
+        return Problem(where, "E007", f"{where}: {BadInput('E007', detail='nested too deeply')}")
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        return Problem(where, "E007", f"{where}: {BadInput('E007', detail=str(err))}")
+    except BadInput as err:
+        return Problem(where, err.code, f"{where}: {err}")
+    article.warnings[:0] = warnings
+    return article
+
+
+_RECORD_STRINGS = ("text", "html", "url", "title", "published", "outlet", "author", "language")
 
 
 def record_article(where: str, record: Any, limits: Limits | None = None) -> Article:
-    """An article from one decoded JSON record."""
+    """An article from one decoded JSON record (a numeric ``id`` is taken as its digits)."""
     if not isinstance(record, dict):
         raise BadInput("E007", detail=f"expected an object, got {type(record).__name__}")
-    for key in ("text", "html", "url", "title", "published", "outlet", "author", "id"):
+    for key in _RECORD_STRINGS:
         if key in record and record[key] is not None and not isinstance(record[key], str):
             raise BadInput("E007", detail=f"field {key!r} must be a string")
+        if isinstance(record.get(key), str):
+            record[key] = without_surrogates(record[key])
+    record_id = record.get("id")
+    if isinstance(record_id, bool) or not isinstance(record_id, str | int | None):
+        raise BadInput("E007", detail="field 'id' must be a string or an integer")
     if isinstance(record.get("text"), str) and record["text"].strip():
         article = text_article(where, record["text"], limits)
     elif isinstance(record.get("html"), str) and record["html"].strip():
         article = html_article(where, record["html"], limits, url=record.get("url"))
     else:
         raise BadInput("E007", detail="needs a non-empty 'text' or 'html' field")
-    if record.get("id"):
-        article.input = f"{where.rsplit(':', 1)[0]}:{record['id']}"
-    given = {k: record.get(k) for k in ("url", "title", "outlet", "author") if record.get(k)}
+    if record_id is not None and str(record_id).strip():
+        article.input = f"{where.rsplit(':', 1)[0]}:{without_surrogates(str(record_id))}"
+    given = {k: record.get(k) for k in ("url", "title", "outlet", "author", "language") if record.get(k)}
     if record.get("published"):
         given["published"] = normalise_date(record["published"]) or record["published"]
     article.metadata = replace(article.metadata, **given)
     return article
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def normalise_date(value: str | None) -> str | None:
-    """An ISO 8601 date or date-time string for ``value``, or None if it is not one."""
+    """An ISO 8601 calendar date or date-time string for ``value``, or None if it is not one.
+
+    Only the extended calendar form (``2024-12-12``, ``2024-12-12T10:00:00Z``) is a date
+    here; Python also reads week dates (``2024-W50``) and basic forms, which a feed's
+    ``published`` field never means.
+    """
     if not value:
         return None
     text = value.strip()
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
+    if not _ISO_DATE.match(text):
+        return None
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    if text[10] not in "T ":
+        return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:

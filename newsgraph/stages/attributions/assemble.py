@@ -17,7 +17,7 @@ Steps, all linear (or small-quadratic in the number of attributions per article)
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1002,16 +1002,22 @@ def build(
     records.sort(key=lambda r: min(r[0].content.start, r[2]))
     for n, (att, _, _) in enumerate(records, 1):
         att.id = f"A{n}"
-    # Nesting: the smallest other attribution whose content holds this one's cue.
+    # Nesting: the smallest other attribution whose content holds this one's cue (the first
+    # such in order on a tie). Only contents starting within the longest content's length
+    # before the cue can hold it: a window found by bisection keeps long articles linear.
+    by_start = sorted(range(len(records)), key=lambda n: records[n][0].content.start)
+    starts = [records[n][0].content.start for n in by_start]
+    longest = max((r[0].content.end - r[0].content.start for r in records), default=0)
     for att, _, anchor in records:
-        best: tuple[int, str] | None = None
-        for other, chars, _ in records:
+        best: tuple[int, int, str] | None = None
+        for k in by_start[bisect_left(starts, anchor - longest) : bisect_right(starts, anchor)]:
+            other, chars, _ = records[k]
             if other is att or anchor not in chars:
                 continue
-            if best is None or len(chars) < best[0]:
-                best = (len(chars), other.id)
+            if best is None or (len(chars), k) < best[:2]:
+                best = (len(chars), k, other.id)
         if best is not None:
-            att.parent = best[1]
+            att.parent = best[2]
     return [r[0] for r in records]
 
 

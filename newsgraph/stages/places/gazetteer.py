@@ -12,7 +12,9 @@ Sources, merged into one index:
 Reading the 80 MB cities file takes seconds, so the index is built once into an SQLite file
 under the user cache directory (``$NEWSGRAPH_CACHE`` or ``~/.cache/newsgraph``), named after a
 hash of the source data; later processes open it read-only in milliseconds and keep only the
-names they actually looked up in memory.
+names they actually looked up in memory. When that directory cannot be written (a read-only
+HOME, a service account) or its index cannot be read (another user's file), a private
+directory under the system's temporary directory is used instead.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -203,6 +206,9 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
 def _admin_word(key: str) -> bool:
     words = key.split()
     return len(words) > 1 and (words[-1] in ADMIN2_WORDS or " ".join(words[-2:]) in ADMIN2_WORDS)
+#: Indexes built from other source data are removed once unused for this long (seconds): another
+#: checkout of newsgraph with other data may still be reading its own.
+STALE_AFTER = 7 * 24 * 3600
 
 
 def cache_dir() -> Path:
@@ -210,11 +216,63 @@ def cache_dir() -> Path:
     if root:
         return Path(root)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "newsgraph"
+    try:
+        home = Path(xdg) if xdg else Path.home() / ".cache"
+    except RuntimeError:  # no HOME and no password entry
+        return fallback_dir()
+    return home / "newsgraph"
+
+
+def fallback_dir() -> Path:
+    """A directory of this user's own under the temporary directory."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"newsgraph-cache-{uid}"
 
 
 def index_path() -> Path:
     return cache_dir() / f"gazetteer-{source_version()}.sqlite"
+
+
+def usable_index() -> Path:
+    """An index that this process can read: the cache directory's, or else a private fallback.
+
+    The cache directory's index is built there when missing; when that fails (not writable)
+    or the index there cannot be read (it belongs to another user), the fallback directory
+    is used, and it is only trusted when it belongs to this user.
+    """
+    name = f"gazetteer-{source_version()}.sqlite"
+    tried = []
+    for folder in (cache_dir(), fallback_dir()):
+        path = folder / name
+        if folder == fallback_dir() and not _private_dir(folder):
+            tried.append(f"{folder}: not a private directory of this user")
+            continue
+        try:
+            if not path.exists():
+                build(path)
+            _check_readable(path)
+        except (OSError, sqlite3.Error) as err:
+            tried.append(f"{path}: {err}")
+            continue
+        return path
+    raise ConfigError("E107", path=name, detail="no usable cache directory (" + "; ".join(tried) + ")")
+
+
+def _private_dir(folder: Path) -> bool:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    return not hasattr(os, "getuid") or (info.st_uid == os.getuid() and not info.st_mode & 0o022)
+
+
+def _check_readable(path: Path) -> None:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.execute("SELECT v FROM meta WHERE k = 'version'").fetchone()
+    finally:
+        con.close()
 
 
 # --------------------------------------------------------------------------- building
@@ -340,8 +398,8 @@ def build(path: Path) -> None:
         # Indexes built from older data are dead weight (~50 MB each): remove them. A process
         # still reading one keeps its open file (POSIX unlink semantics).
         for stale in path.parent.glob("gazetteer-*.sqlite"):
-            if stale != path:
-                with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):
+                if stale != path and time.time() - stale.stat().st_mtime > STALE_AFTER:
                     stale.unlink()
     finally:
         with contextlib.suppress(OSError):
@@ -355,9 +413,9 @@ class Gazetteer:
     """Read-only lookups by normalised name, with an in-memory cache of the names seen."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or index_path()
-        if not self.path.exists():
-            build(self.path)
+        if path is not None and not path.exists():
+            build(path)
+        self.path = path or usable_index()
         self._local = threading.local()
         self._cache: dict[str, tuple[Candidate, ...]] = {}
 
@@ -366,6 +424,8 @@ class Gazetteer:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         pid = os.getpid()
         if con is None or getattr(self._local, "pid", None) != pid:
+            if not self.path.exists():  # removed meanwhile (a cache cleaner, another checkout)
+                self.path = usable_index()
             con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             self._local.con, self._local.pid = con, pid
         return con
