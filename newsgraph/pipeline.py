@@ -49,7 +49,7 @@ def run_one(stage: Stage, article: Article) -> Article | Problem:
     try:
         out = stage(article)
     except BadInput as err:
-        return Problem(article.input, err.code, f"{err} (in stage {stage.name})")
+        return Problem(article.input, err.code, f"{article.input}: {err} (in stage {stage.name})")
     if not isinstance(out, Article):
         raise ConfigError("E104", stage=stage.name, type_name=type(out).__name__)
     out.provided.update(stage.provides)

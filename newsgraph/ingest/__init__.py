@@ -363,6 +363,7 @@ def _record(where: str, line: bytes, limits: Limits) -> Article | Problem:
     return article
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 _RECORD_STRINGS = ("text", "html", "url", "title", "published", "outlet", "author", "language")
 
 
@@ -375,6 +376,10 @@ def record_article(where: str, record: Any, limits: Limits | None = None) -> Art
             raise BadInput("E007", detail=f"field {key!r} must be a string")
         if isinstance(record.get(key), str):
             record[key] = without_surrogates(record[key])
+    if record.get("language") and not _LANGUAGE_TAG.fullmatch(record["language"]):
+        raise BadInput(
+            "E007", detail=f"field 'language' is not a language code such as 'en': {record['language']!r}"
+        )
     record_id = record.get("id")
     if isinstance(record_id, bool) or not isinstance(record_id, str | int | None):
         raise BadInput("E007", detail="field 'id' must be a string or an integer")

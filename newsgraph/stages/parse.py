@@ -85,7 +85,7 @@ class ParseStage(BaseStage):
                     try:
                         self._check_language(item)
                     except BadInput as err:
-                        item = Problem(item.input, err.code, f"{err} (in stage {self.name})")
+                        item = Problem(item.input, err.code, f"{item.input}: {err} (in stage {self.name})")
                     else:
                         if len(item.text) <= self.piece_chars:
                             short.append(item)
