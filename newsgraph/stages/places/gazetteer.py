@@ -206,6 +206,8 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
 def _admin_word(key: str) -> bool:
     words = key.split()
     return len(words) > 1 and (words[-1] in ADMIN2_WORDS or " ".join(words[-2:]) in ADMIN2_WORDS)
+
+
 #: Indexes built from other source data are removed once unused for this long (seconds): another
 #: checkout of newsgraph with other data may still be reading its own.
 STALE_AFTER = 7 * 24 * 3600
