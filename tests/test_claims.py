@@ -59,10 +59,10 @@ def test_trimmed_and_extended_copies_match_but_other_stories_do_not() -> None:
 
 def test_copy_clusters_take_the_earliest_article_as_their_root() -> None:
     finder = CopyFinder(MemoryCopyState())
-    assert finder.add("late", WIRE, "2025-03-19") == "late"
-    assert finder.add("early", "Headline\n" + WIRE, "2025-03-17") == "early"
+    assert finder.add("late", WIRE, "2025-03-19") == ("late", [])
+    assert finder.add("early", "Headline\n" + WIRE, "2025-03-17") == ("early", ["late"])
     assert finder.state.cluster("late") == "early"
-    assert finder.add("unrelated", "A short note.", "2025-03-16") == "unrelated"
+    assert finder.add("unrelated", "A short note.", "2025-03-16") == ("unrelated", [])
 
 
 def test_numbers_and_terms() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +18,8 @@ from sqlalchemy.engine import Connection
 
 from ..model import Article
 from ..store import tables
-from .claims import MIN_SHARED_TERMS, Claim, ClaimIndex, GroupSummary
+from .claims import MAX_CANDIDATES, MIN_SHARED_TERMS, Claim, ClaimIndex, GroupSummary
 from .origins import Fingerprint
-
-#: The most candidates one claim is compared with (the most recent ones).
-MAX_CANDIDATES = 200
 
 
 def _now() -> str:
@@ -46,6 +43,7 @@ def _claim(row: Any) -> Claim:
         event=tuple(event) if event else None,
         origin=row.origin,
         origin_reason=row.origin_reason,
+        resolved_origin=row.origin_key or "",
         group=row.group_id,
         relation=row.relation,
         relation_reason=row.relation_reason,
@@ -68,7 +66,7 @@ class SqlClaimState:
             .where(t.c.kind == kind, t.c.term.in_(list(terms)))
             .group_by(t.c.claim_id)
             .having(sa.func.count() >= need)
-            .order_by(t.c.claim_id.desc())
+            .order_by(sa.func.count().desc(), t.c.claim_id.desc())
             .limit(MAX_CANDIDATES)
             .subquery()
         )
@@ -104,6 +102,7 @@ class SqlClaimState:
                 event=json.dumps(list(claim.event)) if claim.event else None,
                 origin=claim.origin,
                 origin_reason=claim.origin_reason,
+                origin_key=claim.resolved_origin or None,
                 relation=claim.relation,
                 relation_reason=claim.relation_reason,
             )
@@ -120,6 +119,17 @@ class SqlClaimState:
         c = tables.claims
         rows = self.conn.execute(sa.select(c).where(c.c.group_id == group).order_by(c.c.id))
         return [_claim(row) for row in rows]
+
+    def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]:
+        c = tables.claims
+        touched: set[str] = set()
+        query = sa.select(c).where(c.c.article_id.in_(list(article_ids)), c.c.origin == "")
+        for row in self.conn.execute(query).all():
+            key = resolve(_claim(row))
+            if key != row.origin_key:
+                self.conn.execute(c.update().where(c.c.id == row.id).values(origin_key=key))
+                touched.add(row.group_id)
+        return touched
 
 
 def _pack(signature: Sequence[int]) -> bytes:
@@ -198,20 +208,9 @@ def index(conn: Connection) -> ClaimIndex:
 
 
 def add_article(conn: Connection, article_id: str, article: Article) -> list[str]:
-    """Group an article's claims (in the caller's transaction); returns the groups it touched.
-
-    The groups of every article in its copy cluster are refreshed too: a copy may have
-    changed which article is the cluster's earliest, and so the origin of their claims.
-    """
-    idx = index(conn)
-    claims = idx.add(article_id, article)
-    touched = {c.group for c in claims if c.group}
-    cluster = idx.copies.cluster(article_id)
-    members = [m for m in idx.copies.members(cluster) if m != article_id] if cluster else []
-    if members:
-        c = tables.claims
-        found = conn.execute(sa.select(c.c.group_id).where(c.c.article_id.in_(members)).distinct())
-        touched.update(r.group_id for r in found)
+    """Group an article's claims (in the caller's transaction); returns the groups it touched
+    (including those whose origins changed because the article is an earlier copy)."""
+    _claims, touched = index(conn).add(article_id, article)
     groups = sorted(touched)
     refresh(conn, groups)
     return groups
@@ -229,28 +228,30 @@ def delete_article(conn: Connection, article_id: str) -> None:
 
 
 def refresh(conn: Connection, groups: Sequence[str]) -> None:
-    """Recompute the stored summary (counts, dates) of ``groups``."""
-    idx = index(conn)
+    """Recompute the stored summary (counts, dates) of ``groups`` with aggregates in the database."""
     g, c = tables.claim_groups, tables.claims
+    carries = c.c.relation != "contradicts"
     for group in groups:
-        summary = idx.summary(group)
-        for claim in summary.claims:
-            conn.execute(
-                c.update()
-                .where(c.c.article_id == claim.article_id, c.c.kind == claim.kind, c.c.ref == claim.ref)
-                .values(origin_key=summary.origin_of[claim.key()].key)
-            )
-        dates = sorted(x.published for x in summary.claims if x.published)
+        row = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.count(sa.distinct(c.c.article_id)),
+                sa.func.count(sa.distinct(sa.case((carries, c.c.origin_key)))),
+                sa.func.sum(sa.case((carries, 0), else_=1)),
+                sa.func.min(c.c.published),
+                sa.func.max(c.c.published),
+            ).where(c.c.group_id == group)
+        ).one()
         conn.execute(
             g.update()
             .where(g.c.id == group)
             .values(
-                claims=len(summary.claims),
-                articles=summary.articles,
-                origins=summary.origins,
-                contradictions=len(summary.contradictions),
-                first_published=dates[0] if dates else None,
-                last_published=dates[-1] if dates else None,
+                claims=row[0],
+                articles=row[1],
+                origins=row[2],
+                contradictions=row[3] or 0,
+                first_published=row[4],
+                last_published=row[5],
                 updated_at=_now(),
             )
         )

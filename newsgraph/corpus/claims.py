@@ -26,7 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import Article, Attribution, Event
-from .origins import CopyFinder, CopyState, OriginInfo, article_origin, article_wire, relay_origin
+from .origins import (
+    CopyFinder,
+    CopyState,
+    OriginInfo,
+    article_origin,
+    article_wire,
+    origin_info,
+    relay_origin,
+)
 from .stance import content_words, embedder, words
 
 #: Cosine of meaning and share of content words (of the shorter claim) above which two
@@ -37,6 +45,8 @@ STRONG_OVERLAP = 0.75
 #: Distinctive terms kept per claim for candidate look-up, and terms two claims must share.
 TERMS_PER_CLAIM = 12
 MIN_SHARED_TERMS = 2
+#: The most earlier claims a new claim is compared with: those sharing the most terms.
+MAX_CANDIDATES = 30
 #: A claim shorter than this many content words is too vague to group ("it is true").
 MIN_CONTENT_WORDS = 3
 HEDGES_THAT_DISCUSS = frozenset({"reported", "believed", "possible", "expected"})
@@ -71,6 +81,8 @@ class Claim:
     #: claim's origin is then its article's copy cluster (resolved by ``ClaimIndex``).
     origin: str = ""
     origin_reason: str = ""
+    #: The independent origin as last resolved (relay, wire story or earliest copy).
+    resolved_origin: str = ""
     group: str | None = None
     relation: str = "first"
     relation_reason: str = ""
@@ -174,6 +186,7 @@ class ClaimState(Protocol):
     def new_group(self) -> str: ...
     def save(self, claim: Claim) -> None: ...
     def group_claims(self, group: str) -> list[Claim]: ...
+    def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]: ...
 
 
 @dataclass
@@ -190,7 +203,8 @@ class MemoryClaimState:
             for index in self.by_term.get((kind, term), ()):
                 hits[index] = hits.get(index, 0) + 1
         need = 1 if kind == "event" else MIN_SHARED_TERMS
-        return [self.claims[i] for i, n in hits.items() if n >= need]
+        best = sorted((i for i, n in hits.items() if n >= need), key=lambda i: (-hits[i], -i))
+        return [self.claims[i] for i in sorted(best[:MAX_CANDIDATES])]
 
     def new_group(self) -> str:
         self.groups += 1
@@ -203,6 +217,17 @@ class MemoryClaimState:
 
     def group_claims(self, group: str) -> list[Claim]:
         return [c for c in self.claims if c.group == group]
+
+    def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]:
+        """Resolve again the origins of these articles' claims; the groups whose claims changed."""
+        wanted, touched = set(article_ids), set()
+        for claim in self.claims:
+            if claim.article_id in wanted and not claim.origin:
+                key = resolve(claim)
+                if key != claim.resolved_origin:
+                    claim.resolved_origin = key
+                    touched.add(claim.group or "")
+        return touched - {""}
 
 
 def _overlap(a: str, b: str) -> float:
@@ -344,18 +369,39 @@ class ClaimIndex:
         self.grouper = ClaimGrouper(claims)
         self.finder = CopyFinder(copies)
 
-    def add(self, article_id: str, article: Article) -> list[Claim]:
-        """Add an analysed article: its copy cluster, then its claims, grouped."""
-        self.finder.add(article_id, article.text, article.metadata.published, article_wire(article))
-        return self.grouper.add(article_claims(article_id, article))
+    def add(self, article_id: str, article: Article) -> tuple[list[Claim], set[str]]:
+        """Add an analysed article: its copy cluster, then its claims, grouped.
 
-    def origin(self, claim: Claim) -> OriginInfo:
+        Returns the claims and the groups it touched. When the article is an earlier copy
+        than a cluster's root (or joins two clusters), the claims of the cluster's other
+        articles take the new root as their origin, and their groups count as touched.
+        """
+        wire = article_wire(article)
+        root, replaced = self.finder.add(article_id, article.text, article.metadata.published, wire)
+        claims = article_claims(article_id, article)
+        for claim in claims:
+            claim.resolved_origin = self.resolve(claim).key
+        touched = {c.group for c in self.grouper.add(claims) if c.group}
+        if replaced:
+            members = [m for m in self.copies.members(root) if m != article_id]
+            touched |= self.claims.reresolve(members, lambda c: self.resolve(c).key)
+        return claims, touched
+
+    def resolve(self, claim: Claim) -> OriginInfo:
         """A relay's outlet, else the wire agency or earliest article of the claim's copy cluster."""
         if claim.origin:
             return OriginInfo(claim.origin, claim.origin_reason)
         root = self.copies.cluster(claim.article_id) or claim.article_id
-        wires = [w for m in self.copies.members(root) if (w := self.copies.wire(m))]
-        return article_origin(root, wires[0] if wires else None)
+        wire = self.copies.wire(root) or self.copies.wire(claim.article_id)
+        return article_origin(root, wire)
+
+    def origin(self, claim: Claim) -> OriginInfo:
+        """The claim's origin as stored (resolved when the claim was added or its cluster changed)."""
+        if claim.origin:
+            return OriginInfo(claim.origin, claim.origin_reason)
+        if claim.resolved_origin:
+            return origin_info(claim.resolved_origin)
+        return self.resolve(claim)
 
     def summary(self, group: str) -> GroupSummary:
         return summarise(group, self.claims.group_claims(group), self.origin)

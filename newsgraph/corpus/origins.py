@@ -222,28 +222,36 @@ class CopyFinder:
     def __init__(self, state: CopyState) -> None:
         self.state = state
 
-    def add(self, article_id: str, text: str, published: str | None, wire: str | None = None) -> str:
-        """The copy cluster ``article_id`` joins (its own id when it copies nobody)."""
+    def add(
+        self, article_id: str, text: str, published: str | None, wire: str | None = None
+    ) -> tuple[str, list[str]]:
+        """Add an article: ``(its cluster's root, the earlier roots it replaced)``.
+
+        A root is always its cluster's earliest article, so only the roots of the clusters
+        this article copies compete with it; members are re-pointed only when a root changes.
+        """
         fp = fingerprint(text)
         bands = fp.bands()
-        joined: set[str] = set()
+        joined: dict[str, str | None] = {}  # root -> its publication date
         for other in self.state.candidates(bands):
             if other == article_id:
                 continue
+            other_root = self.state.cluster(other) or other
+            if other_root in joined:
+                continue
             other_fp = self.state.fingerprint(other)
             if other_fp is not None and is_copy(fp, other_fp):
-                joined.add(self.state.cluster(other) or other)
-        members = [m for c in joined for m in self.state.members(c)] + [article_id]
-        dates = {m: (published if m == article_id else self.state.published(m)) for m in members}
-        root = article_id
-        for m in members:
-            if _earlier((dates[m], m), (dates[root], root)):
-                root = m
+                joined[other_root] = self.state.published(other_root)
+        root, root_date = article_id, published
+        for candidate, date in joined.items():
+            if _earlier((date, candidate), (root_date, root)):
+                root, root_date = candidate, date
         self.state.save(article_id, fp, bands, root, published, wire)
-        for m in members:
-            if self.state.cluster(m) != root:
-                self.state.set_cluster(m, root)
-        return root
+        replaced = [r for r in joined if r != root]
+        for old in replaced:
+            for member in self.state.members(old):
+                self.state.set_cluster(member, root)
+        return root, replaced
 
 
 # --- origins of claims -----------------------------------------------------------------
@@ -291,6 +299,14 @@ def article_origin(root: str, wire: str | None) -> OriginInfo:
     if wire is not None:
         return OriginInfo(f"outlet:{wire.lower()}", f"a story of the wire agency {wire}")
     return OriginInfo(f"article:{root}", f"reported by article {root} (and its copies)")
+
+
+def origin_info(key: str) -> OriginInfo:
+    """The reason that goes with a resolved, non-relay origin key."""
+    kind, _, name = key.partition(":")
+    if kind == "outlet":
+        return OriginInfo(key, f"a story of the wire agency {name}")
+    return OriginInfo(key, f"reported by article {name} (and its copies)")
 
 
 def independent(origins: Iterable[str]) -> list[str]:

@@ -1,0 +1,73 @@
+"""Claim grouping cost per added article, as the store grows, against the analysis cost per article.
+
+    .venv/bin/python benchmarks/claims.py [--texts DIR] [--articles 10000] [--db PATH]
+
+Texts: DIR/*.txt (default the PolNeAR dev texts in ../shared/data/polnear/dev/text, else
+the bundled samples), analysed once through the Newsgraph facade (the analysis time per
+article is the baseline). The analysed articles are then added again and again, with
+varied ids, to a SQLite store through ``claim_store.add_article`` (the code ``add`` runs
+in its writer): every repeat is a copy of an earlier article, so each of its claims meets
+a full set of candidates (at most 200) and joins an existing group. That is close to the
+worst case for grouping; a corpus of distinct articles meets fewer candidates.
+
+Prints the grouping milliseconds per article by thousands of articles in the store and
+their ratio to the analysis time per article (target: under 0.20).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--texts", default=str(ROOT.parent / "shared/data/polnear/dev/text"))
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--db", default=None, help="SQLite file (default: a temporary one)")
+    args = parser.parse_args()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+    from newsgraph.core import Newsgraph
+    from newsgraph.corpus import claim_store
+    from newsgraph.model import Article
+    from newsgraph.store import Store
+
+    folder = Path(args.texts)
+    paths = sorted(folder.glob("*.txt")) or sorted((ROOT / "newsgraph/samples").glob("*.txt"))
+    ng = Newsgraph()
+    started = time.perf_counter()
+    analysed = [a for a in ng.analyze_many(Article(p.read_text("utf-8"), input=p.name) for p in paths)]
+    analysed = [a for a in analysed if isinstance(a, Article)]
+    analysis = (time.perf_counter() - started) / len(analysed)
+    claim_store.index  # noqa: B018 - import the module before timing
+    from newsgraph.corpus.stance import embedder
+
+    embedder()  # load the embeddings before the clock starts
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(args.db or f"{tmp}/claims-bench.db")
+        print(f"{len(analysed)} distinct articles; analysis {analysis * 1000:.1f} ms per article")
+        print(f"{'articles in store':>18} {'grouping ms/article':>20} {'ratio to analysis':>18}")
+        window, window_start, batch = 0, time.perf_counter(), 25
+        for start in range(0, args.articles, batch):
+            with store.begin() as conn:
+                for i in range(start, min(start + batch, args.articles)):
+                    article = analysed[i % len(analysed)]
+                    article.metadata.published = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+                    claim_store.add_article(conn, f"bench-{i:06d}", article)
+                    window += 1
+            done = min(start + batch, args.articles)
+            if done % 1000 == 0 or done == args.articles:
+                per = (time.perf_counter() - window_start) / max(window, 1)
+                print(f"{done:>18,} {per * 1000:>20.1f} {per / analysis:>18.3f}", flush=True)
+                window, window_start = 0, time.perf_counter()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
