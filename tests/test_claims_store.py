@@ -58,6 +58,17 @@ def test_add_groups_claims_and_counts_independent_origins(
     assert [g["id"] for g in corpus.claims(about="grain terminal two weeks")] == [group["id"]]
     assert corpus.claim(group["id"]) == group
     assert corpus.claim("G999999") is None
+    # The counts kept as claims join (what the filters read) equal a recount from the claims.
+    from newsgraph.corpus import claim_store
+    from newsgraph.store import tables
+
+    with corpus.store.begin() as conn:
+        kept = {r.id: (r.claims, r.articles, r.origins, r.contradictions) for r in conn.execute(
+            tables.claim_groups.select())}  # fmt: skip
+        claim_store.refresh(conn, sorted(kept))
+        recounted = {r.id: (r.claims, r.articles, r.origins, r.contradictions) for r in conn.execute(
+            tables.claim_groups.select())}  # fmt: skip
+    assert kept == recounted
     corpus.close()
 
 

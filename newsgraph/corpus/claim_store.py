@@ -83,7 +83,48 @@ class SqlClaimState:
         return group
 
     def save(self, claim: Claim) -> None:
-        c = tables.claims
+        c, g = tables.claims, tables.claim_groups
+        carries = claim.relation != "contradicts"
+        same_article = self.conn.execute(
+            sa.select(c.c.id).where(c.c.group_id == claim.group, c.c.article_id == claim.article_id).limit(1)
+        ).first()
+        same_origin = (
+            self.conn.execute(
+                sa.select(c.c.id)
+                .where(
+                    c.c.group_id == claim.group,
+                    c.c.origin_key == claim.resolved_origin,
+                    c.c.relation != "contradicts",
+                )
+                .limit(1)
+            ).first()
+            if carries
+            else True
+        )
+        published = claim.published
+        self.conn.execute(
+            g.update()
+            .where(g.c.id == claim.group)
+            .values(
+                claims=g.c.claims + 1,
+                articles=g.c.articles + (0 if same_article else 1),
+                origins=g.c.origins + (0 if same_origin else 1),
+                contradictions=g.c.contradictions + (0 if carries else 1),
+                first_published=sa.case(
+                    (sa.or_(g.c.first_published.is_(None), g.c.first_published > published), published),
+                    else_=g.c.first_published,
+                )
+                if published
+                else g.c.first_published,
+                last_published=sa.case(
+                    (sa.or_(g.c.last_published.is_(None), g.c.last_published < published), published),
+                    else_=g.c.last_published,
+                )
+                if published
+                else g.c.last_published,
+                updated_at=_now(),
+            )
+        )
         claim_id = self.conn.execute(
             c.insert()
             .values(
@@ -210,10 +251,11 @@ def index(conn: Connection) -> ClaimIndex:
 def add_article(conn: Connection, article_id: str, article: Article) -> list[str]:
     """Group an article's claims (in the caller's transaction); returns the groups it touched
     (including those whose origins changed because the article is an earlier copy)."""
-    _claims, touched = index(conn).add(article_id, article)
-    groups = sorted(touched)
-    refresh(conn, groups)
-    return groups
+    claims, changed = index(conn).add(article_id, article)
+    # The new claims updated their groups' counts as they were saved; groups whose older
+    # claims changed origin (an earlier copy arrived) are counted again.
+    refresh(conn, sorted(changed))
+    return sorted(changed | {c.group for c in claims if c.group})
 
 
 def delete_article(conn: Connection, article_id: str) -> None:

@@ -47,6 +47,9 @@ TERMS_PER_CLAIM = 12
 MIN_SHARED_TERMS = 2
 #: The most earlier claims a new claim is compared with: those sharing the most terms.
 MAX_CANDIDATES = 30
+#: Claim embeddings kept in memory by a process (about 1 KB each).
+VECTOR_CACHE = 50_000
+_VECTORS: dict[str, Any] = {}
 #: A claim shorter than this many content words is too vague to group ("it is true").
 MIN_CONTENT_WORDS = 3
 HEDGES_THAT_DISCUSS = frozenset({"reported", "believed", "possible", "expected"})
@@ -278,17 +281,32 @@ class ClaimGrouper:
     def __init__(self, state: ClaimState) -> None:
         self.state = state
 
+    def vectors(self, texts: Sequence[str]) -> Any:
+        """Embeddings of ``texts``, from a bounded cache of this process (claims meet the same
+        candidates again and again)."""
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
+        if missing:
+            if len(_VECTORS) + len(missing) > VECTOR_CACHE:
+                _VECTORS.clear()
+            for text, vector in zip(missing, embedder().embed(missing), strict=True):
+                _VECTORS[text] = vector
+        if not texts:
+            return np.zeros((0, 256), dtype="float32")
+        return np.stack([_VECTORS[t] for t in texts])
+
     def add(self, claims: list[Claim]) -> list[Claim]:
         """Group each claim (in place) and save it; returns the claims."""
         texts = [c.text for c in claims]
-        vectors = embedder().embed(texts) if texts else []
+        vectors = self.vectors(texts)
         for i, claim in enumerate(claims):
             best: tuple[float, Claim] | None = None
             candidates = [
                 c for c in self.state.candidates(claim.terms, claim.kind) if c.article_id != claim.article_id
             ]
             if candidates and claim.kind == "attribution":
-                cand_vecs = embedder().embed([c.text for c in candidates])
+                cand_vecs = self.vectors([c.text for c in candidates])
                 sims = cand_vecs @ vectors[i]
                 for cand, sim in zip(candidates, sims, strict=True):
                     overlap = _overlap(claim.text, cand.text)
@@ -372,20 +390,21 @@ class ClaimIndex:
     def add(self, article_id: str, article: Article) -> tuple[list[Claim], set[str]]:
         """Add an analysed article: its copy cluster, then its claims, grouped.
 
-        Returns the claims and the groups it touched. When the article is an earlier copy
-        than a cluster's root (or joins two clusters), the claims of the cluster's other
-        articles take the new root as their origin, and their groups count as touched.
+        Returns the claims and the groups whose *older* claims changed origin: when the
+        article is an earlier copy than a cluster's root (or joins two clusters), the claims
+        of the cluster's other articles take the new root as their origin.
         """
         wire = article_wire(article)
         root, replaced = self.finder.add(article_id, article.text, article.metadata.published, wire)
         claims = article_claims(article_id, article)
         for claim in claims:
             claim.resolved_origin = self.resolve(claim).key
-        touched = {c.group for c in self.grouper.add(claims) if c.group}
+        self.grouper.add(claims)
+        changed: set[str] = set()
         if replaced:
             members = [m for m in self.copies.members(root) if m != article_id]
-            touched |= self.claims.reresolve(members, lambda c: self.resolve(c).key)
-        return claims, touched
+            changed = self.claims.reresolve(members, lambda c: self.resolve(c).key)
+        return claims, changed
 
     def resolve(self, claim: Claim) -> OriginInfo:
         """A relay's outlet, else the wire agency or earliest article of the claim's copy cluster."""

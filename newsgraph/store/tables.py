@@ -264,7 +264,7 @@ claims = sa.Table(
     sa.Column("origin_key", sa.Text),
     sa.Column("relation", sa.Text, nullable=False),
     sa.Column("relation_reason", sa.Text, nullable=False),
-    sa.Index("ix_claims_group_id", "group_id"),
+    sa.Index("ix_claims_group_id", "group_id", "origin_key"),
     sa.Index("ix_claims_article_id", "article_id"),
 )
 

@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("relation_reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_claims_group_id", "claims", ["group_id"], unique=False)
+    op.create_index("ix_claims_group_id", "claims", ["group_id", "origin_key"], unique=False)
     op.create_index("ix_claims_article_id", "claims", ["article_id"], unique=False)
     op.create_table(
         "claim_terms",
