@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from ..model import Article, Attribution, Event
@@ -233,8 +234,13 @@ class MemoryClaimState:
         return touched - {""}
 
 
+@lru_cache(maxsize=100_000)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(content_words(text))
+
+
 def _overlap(a: str, b: str) -> float:
-    wa, wb = content_words(a), content_words(b)
+    wa, wb = _words_of(a), _words_of(b)
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
