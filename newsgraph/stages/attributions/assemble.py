@@ -462,12 +462,32 @@ class Assembler:
         for d in drafts:
             toks = [k for s in d.contents for k in range(s.i, s.j)]
             spans.append(set(toks))
+        # Speakers by where their source and cue start, so that each content is compared only
+        # with the speakers inside its own stretch of text (linear in the article's length).
+        marked = sorted(
+            (min(seg.i for seg in (e.source, e.cue) if seg is not None), m)
+            for m, e in enumerate(drafts)
+            if e.cue is not None
+        )
+        starts = [lo for lo, _m in marked]
+        widest = max(
+            (
+                max(seg.j for seg in (e.source, e.cue) if seg is not None)
+                - min(seg.i for seg in (e.source, e.cue) if seg is not None)
+                for e in drafts
+                if e.cue is not None
+            ),
+            default=0,
+        )
         for n, d in enumerate(drafts):
             if d.cue is None or not d.contents:
                 continue
             mine = spans[n]
+            first, last = min(s.i for s in d.contents), max(s.j for s in d.contents)
+            near = marked[bisect_left(starts, first - widest) : bisect_left(starts, last)]
             stops: list[tuple[int, int]] = []  # (first, last + 1) token of other speakers in my content
-            for m, e in enumerate(drafts):
+            for m in sorted(m for _lo, m in near):
+                e = drafts[m]
                 if m == n or e.cue is None:
                     continue
                 marks = [seg for seg in (e.source, e.cue) if seg is not None]
