@@ -76,16 +76,23 @@ def evaluate(
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
     help="Where to write the model (default: the one shipped in the package).",
 )
 @click.option("--limit", type=int, default=None, help="Train on the first N documents only.")
-def train(name: str, data: str, out: str | None, limit: int | None) -> None:
+@click.option(
+    "--tagger",
+    type=click.Choice(["onnx", "crf"]),
+    default="onnx",
+    show_default=True,
+    help="attribution: the learned tagger (needs the [train] extra; --out is a folder) or the CRF.",
+)
+def train(name: str, data: str, out: str | None, limit: int | None, tagger: str) -> None:
     """Train a learned component from gold data (reproducible; see docs)."""
     module = importlib.import_module(TRAINERS[name])
     try:
-        report = module.train(data, out=out, limit=limit)
+        report = module.train(data, out=out, limit=limit, tagger=tagger)
     except NewsgraphError as err:
         raise click.ClickException(str(err)) from err
     click.echo(module.render(report))

@@ -1,6 +1,9 @@
-"""Train the attribution tagger: a linear-chain CRF (python-crfsuite) on PolNeAR train.
+"""Train the attribution taggers on PolNeAR train: the learned one (default) or the CRF.
 
-``newsgraph train attribution --data ../shared/data/polnear/train`` parses the
+``newsgraph train attribution --data ../shared/data/polnear/train`` trains the
+learned tagger (MiniLM fine-tuned, exported to ONNX; needs the ``[train]``
+extra; see :mod:`.attribution_nn`). With ``--tagger crf`` it trains the
+linear-chain CRF (python-crfsuite), as follows: it parses the
 articles with the configured spaCy model, turns the gold Source/Cue/Content
 spans into BIO tags per token (nested attributions are painted outer first, so
 the innermost role wins where they overlap), and fits the CRF with L-BFGS.
@@ -16,6 +19,7 @@ import json
 import os
 import platform
 import time
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +44,12 @@ def token_labels(doc: Any, gold: list[GoldAttribution], scheme: str = "BIO") -> 
     labels = ["O"] * len(doc)
     starts = [t.idx for t in doc]
     ends = [t.idx + len(t.text) for t in doc]
+    space = [t.is_space for t in doc]
 
     def paint(segs: list[tuple[int, int]], tag: str) -> None:
         for s, e in segs:
-            toks = [t.i for t in doc if not (t.is_space or ends[t.i] <= s or starts[t.i] >= e)]
+            lo, hi = bisect_right(ends, s), bisect_left(starts, e)  # tokens overlapping [s, e)
+            toks = [k for k in range(lo, hi) if not space[k]]
             for n, k in enumerate(toks):
                 if scheme == "BILOU" and len(toks) == 1:
                     labels[k] = "U-" + tag
@@ -99,8 +105,19 @@ def parse_texts(texts: list[str]) -> list[Any]:
     return list(nlp.pipe(texts, batch_size=32))
 
 
-def train(data: str, *, out: str | None = None, limit: int | None = None) -> dict[str, Any]:
-    """Train on the PolNeAR split at ``data``; write the model (default: shipped data dir)."""
+def train(
+    data: str, *, out: str | None = None, limit: int | None = None, tagger: str = "onnx"
+) -> dict[str, Any]:
+    """Train on the PolNeAR split at ``data``; write the model (default: shipped data dir).
+
+    ``tagger="onnx"``: the learned tagger, ``out`` a folder; ``"crf"``: the CRF, ``out`` a file.
+    """
+    if tagger == "onnx":
+        from . import attribution_nn
+
+        report = attribution_nn.train(data, out=out, limit=limit)
+        report["tagger"] = "onnx"
+        return report
     t0 = time.perf_counter()
     articles = load_split(data, limit)
     docs = parse_texts([text for _, text, _ in articles])
@@ -157,6 +174,10 @@ def _write_sidecar(report: dict[str, Any]) -> None:
 
 def render(report: dict[str, Any]) -> str:
     """A readable summary of a training run."""
+    if report.get("tagger") == "onnx":
+        from . import attribution_nn
+
+        return attribution_nn.render(report)
     return "\n".join(
         [
             f"attribution tagger trained on {report.get('data', '?')}",

@@ -1,8 +1,10 @@
 """The attributions stage: who said what, and how firmly.
 
-A linear-chain CRF (trained on PolNeAR train, shipped in
-``newsgraph/data/attributions/tagger.crfsuite``) tags source, cue and content
-tokens per paragraph over spaCy features; :mod:`.assemble` pairs them into
+A tagger trained on PolNeAR train marks source, cue and content tokens per
+paragraph: by default all-MiniLM-L6-v2 fine-tuned as a BIO tagger and run
+with onnxruntime (``newsgraph/data/attributions/tagger.onnx``), or with
+``tagger = "crf"`` a linear-chain CRF over spaCy features
+(``tagger.crfsuite``, faster); :mod:`.assemble` pairs them into
 ``Attribution`` records, adds source-less hedged claims from the hedge
 lexicons, types and links sources to entities, resolves pronoun speakers and
 nests attributions. See ``docs/attribution.md``.
@@ -10,11 +12,17 @@ nests attributions. See ``docs/attribution.md``.
 
 from __future__ import annotations
 
+from typing import Any
+
+from ...errors import ConfigError
 from ...model import Article
 from ...pipeline import BaseStage
 from .assemble import build
 from .lexicons import load
 from .tagger import load_tagger, tag_segments
+from .tagger_onnx import load_onnx_tagger
+
+TAGGERS = ("onnx", "crf")
 
 
 class AttributionsStage(BaseStage):
@@ -23,9 +31,17 @@ class AttributionsStage(BaseStage):
     requires = ("doc",)
     provides = ("attributions",)
 
-    def __init__(self, model: str | None = None, unattributed: bool = True) -> None:
+    def __init__(
+        self, model: str | None = None, unattributed: bool = True, tagger: str = "onnx", threads: int = 1
+    ) -> None:
+        if tagger not in TAGGERS:
+            raise ConfigError(
+                "E103",
+                stage="attributions",
+                detail=f"tagger = {tagger!r} is not one of {', '.join(TAGGERS)}",
+            )
         self.lex = load()
-        self.tagger = load_tagger(model)
+        self.tagger: Any = load_onnx_tagger(model, threads) if tagger == "onnx" else load_tagger(model)
         self.unattributed = unattributed
 
     def __call__(self, article: Article) -> Article:
@@ -38,6 +54,10 @@ class AttributionsStage(BaseStage):
         return article
 
 
-def make_stage(model: str | None = None, unattributed: bool = True) -> AttributionsStage:
-    """``model``: a CRF model path (default: the shipped one); ``unattributed``: add hedged claims."""
-    return AttributionsStage(model=model or None, unattributed=unattributed)
+def make_stage(
+    model: str | None = None, unattributed: bool = True, tagger: str = "onnx", threads: int = 1
+) -> AttributionsStage:
+    """``tagger``: ``"onnx"`` (the learned tagger, most accurate) or ``"crf"`` (faster);
+    ``model``: that tagger's model file (default: the shipped one); ``unattributed``: add
+    hedged claims; ``threads``: onnxruntime threads per process (1 suits parallel workers)."""
+    return AttributionsStage(model=model or None, unattributed=unattributed, tagger=tagger, threads=threads)

