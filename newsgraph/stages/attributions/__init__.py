@@ -1,10 +1,10 @@
 """The attributions stage: who said what, and how firmly.
 
 A tagger trained on PolNeAR train marks source, cue and content tokens per
-paragraph: by default all-MiniLM-L6-v2 fine-tuned as a BIO tagger and run
-with onnxruntime (``newsgraph/data/attributions/tagger.onnx``), or with
-``tagger = "crf"`` a linear-chain CRF over spaCy features
-(``tagger.crfsuite``, faster); :mod:`.assemble` pairs them into
+paragraph: by default a linear-chain CRF over spaCy features
+(``newsgraph/data/attributions/tagger.crfsuite``), or with ``tagger = "onnx"``
+all-MiniLM-L6-v2 fine-tuned as a BIO tagger and run with onnxruntime
+(``tagger.onnx``); :mod:`.assemble` pairs them into
 ``Attribution`` records, adds source-less hedged claims from the hedge
 lexicons, types and links sources to entities, resolves pronoun speakers and
 nests attributions. See ``docs/attribution.md``.
@@ -32,7 +32,7 @@ class AttributionsStage(BaseStage):
     provides = ("attributions",)
 
     def __init__(
-        self, model: str | None = None, unattributed: bool = True, tagger: str = "onnx", threads: int = 1
+        self, model: str | None = None, unattributed: bool = True, tagger: str = "crf", threads: int = 1
     ) -> None:
         if tagger not in TAGGERS:
             raise ConfigError(
@@ -55,9 +55,9 @@ class AttributionsStage(BaseStage):
 
 
 def make_stage(
-    model: str | None = None, unattributed: bool = True, tagger: str = "onnx", threads: int = 1
+    model: str | None = None, unattributed: bool = True, tagger: str = "crf", threads: int = 1
 ) -> AttributionsStage:
-    """``tagger``: ``"onnx"`` (the learned tagger, most accurate) or ``"crf"`` (faster);
+    """``tagger``: ``"crf"`` (the feature CRF) or ``"onnx"`` (the learned tagger);
     ``model``: that tagger's model file (default: the shipped one); ``unattributed``: add
     hedged claims; ``threads``: onnxruntime threads per process (1 suits parallel workers)."""
     return AttributionsStage(model=model or None, unattributed=unattributed, tagger=tagger, threads=threads)

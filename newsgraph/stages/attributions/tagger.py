@@ -1,8 +1,8 @@
 """Run a tagger over a parsed article: role segments (source / cue / content) per paragraph.
 
-Two taggers give the same per-token tags: the learned MiniLM tagger run with
-onnxruntime (:mod:`.tagger_onnx`, the default) and the linear-chain CRF
-(``tagger = "crf"``, python-crfsuite over :mod:`.features`).
+Two taggers give the same per-token tags: the linear-chain CRF (the default,
+python-crfsuite over :mod:`.features`) and the learned MiniLM tagger run with
+onnxruntime (``tagger = "onnx"``, :mod:`.tagger_onnx`).
 """
 
 from __future__ import annotations

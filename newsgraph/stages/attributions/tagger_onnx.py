@@ -36,6 +36,9 @@ LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 MAX_PIECES = 256  # word pieces per window, [CLS] and [SEP]s included
 PIECES_PER_WORD = 6  # a longer word (a URL) keeps its first pieces only
 BATCH = 16  # windows per onnxruntime call
+# Subtracted from the log-probability of "O" before decoding: the fine-tuned model is
+# conservative (high precision, low recall); chosen on the tune part of PolNeAR dev.
+O_PENALTY = 0.0
 
 
 @dataclass
@@ -174,7 +177,8 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 class OnnxTagger:
     """Tags paragraphs of words with the shipped (or a given) ONNX model."""
 
-    def __init__(self, model: Path, tokenizer: Path, threads: int = 1) -> None:
+    def __init__(self, model: Path, tokenizer: Path, threads: int = 1, o_penalty: float = O_PENALTY) -> None:
+        self.o_penalty = o_penalty
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -228,6 +232,8 @@ class OnnxTagger:
                 if m > margin[p][n]:
                     margin[p][n] = m
                     scores[p][n] = row
+        for s in scores:
+            s[:, 0] -= self.o_penalty
         return [viterbi(s) for s in scores]
 
 
