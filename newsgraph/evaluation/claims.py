@@ -11,7 +11,7 @@ decision. Metrics (``../shared/data/README.md``):
 - the FNC score: 0.25 for each correct related/unrelated decision, 0.75 more for
   the right stance of a related pair, divided by the best possible score.
 
-The split is by body (``newsgraph/data/splits/fnc1-dev.tsv``): every headline paired
+The split is by body (``newsgraph/data/splits/stance-dev.tsv``): every headline paired
 with a body goes with it.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from ..errors import BadInput
 from .splits import select
 
-SET = "fnc1-dev"
+SET = "stance-dev"
 LABELS = ("agree", "disagree", "discuss", "unrelated")
 
 

@@ -106,7 +106,7 @@ def evaluate(
     """
     from ..core import Newsgraph
 
-    docs = select("np4e", load(data), lambda d: str(d["id"]), part)[:limit]
+    docs = select("linking-dev", load(data), lambda d: str(d["id"]), part)[:limit]
     ng = ng or Newsgraph()
     started = time.perf_counter()
     if linker is None and not in_memory:

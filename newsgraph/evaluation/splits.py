@@ -30,7 +30,7 @@ T = TypeVar("T")
 PARTS = ("tune", "report", "all")
 TUNE_SHARE = 0.7
 #: The split lists shipped with the package, by name.
-SETS = ("polnear-dev", "geowebnews-dev", "timeml", "plover-gsr", "np4e", "fnc1-dev")
+SETS = ("polnear-dev", "geowebnews-dev", "timeml", "plover-gsr", "linking-dev", "stance-dev")
 
 
 def assign(doc_id: str) -> str:
@@ -93,9 +93,9 @@ def _ids(shared: Path) -> dict[str, list[str]]:
     gsr = json.loads((data / "plover" / "gold_standard_records" / "PLOVER_GSR_CAMEO.txt").read_text("utf-8"))
     ids["plover-gsr"] = [str(r.get("id", "")) for r in gsr if r.get("id")]
     with open(data / "linking" / "np4e.jsonl", encoding="utf-8") as handle:
-        ids["np4e"] = [json.loads(line)["id"] for line in handle if line.strip()]
+        ids["linking-dev"] = [json.loads(line)["id"] for line in handle if line.strip()]
     with open(data / "claims" / "fnc1-dev" / "bodies.csv", encoding="utf-8", newline="") as handle:
-        ids["fnc1-dev"] = [row["Body ID"] for row in csv.DictReader(handle)]
+        ids["stance-dev"] = [row["Body ID"] for row in csv.DictReader(handle)]
     return ids
 
 
@@ -105,8 +105,8 @@ def write(shared: Path, out: Path) -> None:
         "geowebnews-dev": "GeoWebNews-dev.xml articles (the file attribute)",
         "timeml": "TempEval-3 TimeBank + AQUAINT documents (file names)",
         "plover-gsr": "PLOVER gold standard records (record ids)",
-        "np4e": "NP4E documents of linking/np4e.jsonl (the id field)",
-        "fnc1-dev": "FNC-1 dev bodies (Body ID; every headline paired with a body goes with it)",
+        "linking-dev": "NP4E documents of linking/np4e.jsonl (the id field)",
+        "stance-dev": "FNC-1 dev bodies (Body ID; every headline paired with a body goes with it)",
     }
     for name, doc_ids in _ids(shared).items():
         lines = [

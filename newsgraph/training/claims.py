@@ -166,7 +166,7 @@ def train(data: str, *, out: str | None = None, limit: int | None = None) -> dic
         weight_power=power,
     )
     note = {
-        "trained_on": "FNC-1 dev, tune part only (newsgraph/data/splits/fnc1-dev.tsv)",
+        "trained_on": "FNC-1 dev, tune part only (newsgraph/data/splits/stance-dev.tsv)",
         "command": f"newsgraph train claims --data {data}" + (f" --limit {limit}" if limit else ""),
         "pairs": len(pairs),
         "bodies": len(bodies),
