@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -256,15 +256,6 @@ class CopyFinder:
 
 # --- origins of claims -----------------------------------------------------------------
 
-_ANON_WORDS = "the a an of to and or in on at by for with close who familiar matter said"
-_ANON_STOP = frozenset(_ANON_WORDS.split())
-
-
-def anonymous_key(text: str) -> str:
-    """A description of an unnamed source, reduced so that retellings compare equal."""
-    words = [w.lower() for w in _WORD.findall(text) if w.lower() not in _ANON_STOP]
-    return " ".join(sorted(set(words)))
-
 
 @dataclass
 class OriginInfo:
@@ -307,11 +298,6 @@ def origin_info(key: str) -> OriginInfo:
     if kind == "outlet":
         return OriginInfo(key, f"a story of the wire agency {name}")
     return OriginInfo(key, f"reported by article {name} (and its copies)")
-
-
-def independent(origins: Iterable[str]) -> list[str]:
-    """Distinct origin keys, in first-seen order."""
-    return list(dict.fromkeys(origins))
 
 
 def article_wire(article: Article) -> str | None:
