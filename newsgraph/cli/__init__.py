@@ -59,6 +59,6 @@ def main() -> None:
 
 
 # The subcommand modules register themselves on ``cli`` when imported.
-from . import analyze, claims, corpus, linking, tools  # noqa: E402
+from . import analyze, claims, corpus, linking, serve, tools  # noqa: E402
 
-__all__ = ["analyze", "claims", "cli", "corpus", "linking", "main", "tools"]
+__all__ = ["analyze", "claims", "cli", "corpus", "linking", "main", "serve", "tools"]
