@@ -57,6 +57,16 @@ class Codes:
     # Cross-article linking: E3xx
     E301 = "No cross-article entity {corpus_id!r}"
     E302 = "Cannot split {corpus_id}: {detail}"
+    # Server (REST API): E4xx
+    E401 = "Request is not valid: {detail}"
+    E402 = "No such page or endpoint: {path}"
+    E403 = "Method {method} is not allowed on {path} (allowed: {allowed})"
+    E404 = "Request body is over the limit of {limit} bytes (serve --max-body)"
+    E405 = "This request writes to the store and needs the server's token (Authorization: Bearer TOKEN)"
+    E406 = "The token sent does not match the server's"
+    E407 = "Cursor is not valid for this query: {detail}"
+    E408 = "Internal server error ({detail}); this is a bug, please report it with the request"
+    E409 = "No article {article_id!r} in the store"
 
 
 class NewsgraphError(Exception):

@@ -31,7 +31,7 @@ from ..ingest.sources import Fetcher, Known, iter_sources
 from ..ingest.web import FetchOptions
 from ..model import Article, Metadata, Problem
 from ..settings import Settings
-from ..store import Store, article_key, exporting, queries
+from ..store import Store, article_key, exporting, listing, queries
 from . import Newsgraph, Result
 from .linking import link_stored
 
@@ -113,7 +113,7 @@ class Corpus:
 
     def add(
         self,
-        sources: Iterable[str],
+        sources: Iterable[str | Article],
         *,
         jobs: int = 1,
         reprocess: bool = False,
@@ -124,6 +124,9 @@ class Corpus:
     ) -> AddSummary:
         """Read, analyse and store every article of ``sources`` not already stored.
 
+        A source is a path, URL or feed (see ``iter_sources``), or an ``Article`` prepared
+        but not analysed yet (text and metadata, as ``core.submitted.prepare`` makes one).
+
         ``reprocess``: articles stored by an older pipeline version are analysed again;
         with no sources, every such article in the store is. ``on_result(status, item)``
         is called per input with status ``added``, ``reprocessed``, ``present`` or ``failed``.
@@ -133,12 +136,16 @@ class Corpus:
         version = self.pipeline_version
         sources = list(sources)
         if sources:
-            items: Iterable[Result | Known] = iter_sources(
-                sources,
-                overrides=overrides,
-                limits=self._limits(),
-                fetcher=fetcher,
-                known=None if reprocess else self._has_url,
+            prepared: list[Result | Known] = [s for s in sources if isinstance(s, Article)]
+            items: Iterable[Result | Known] = chain(
+                prepared,
+                iter_sources(
+                    [s for s in sources if isinstance(s, str)],
+                    overrides=overrides,
+                    limits=self._limits(),
+                    fetcher=fetcher,
+                    known=None if reprocess else self._has_url,
+                ),
             )
         elif reprocess:
             items = self._stored_older(version)
@@ -266,6 +273,25 @@ class Corpus:
         """One stored article, exactly as analysed."""
         with self.store.read() as conn:
             return self.store.read_article(conn, article_id)
+
+    def locate(self, article: Article) -> str | None:
+        """The id of the stored article with this one's URL or text, or None."""
+        _, digest = article_key(article)
+        with self.store.read() as conn:
+            found = self.store.find(conn, (article.metadata.url or "").strip() or None, digest)
+        return str(found.id) if found is not None else None
+
+    def articles(self, **filters: Any) -> list[dict[str, Any]]:
+        """Stored articles' metadata: ``since``, ``until``, ``outlet``, ``sort`` (``-added``,
+        ``added``, ``-published``, ``published``), ``limit``, ``offset``."""
+        with self.store.read() as conn:
+            return listing.articles(conn, **filters)
+
+    def places(self, **filters: Any) -> list[dict[str, Any]]:
+        """Places across articles with mention and article counts: ``name``, ``country``,
+        ``sort`` (``-articles``, ``name``), ``limit``, ``offset``."""
+        with self.store.read() as conn:
+            return listing.places(conn, **filters)
 
     def quotes(self, **filters: Any) -> list[dict[str, Any]]:
         """Attributions: ``speaker``, ``about``, ``source_type``, ``hedged``, ``since``, ``until``,

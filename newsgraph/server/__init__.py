@@ -8,11 +8,17 @@
 store through the ``Corpus`` facade held in ``app.state.corpus`` and never build SQL.
 Everything shown from an article is untrusted: templates autoescape, and every
 response carries a Content-Security-Policy that allows no inline script.
+
+Analysing (``POST /api/analyze``, ``POST /api/articles``, the paste-an-article page) goes
+through :func:`analyzer` (the pipeline, loaded once per app on first use),
+:func:`analyze_submission` and :func:`add_submission`, one analysis at a time.
+Errors of every kind come back in one JSON shape (:mod:`newsgraph.server.failures`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,10 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
+from ..core import Newsgraph
+from ..core.submitted import Fetcher, prepare, public_fetcher
+from ..errors import BadInput
+from ..model import Article
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -45,6 +55,10 @@ class ServerOptions:
     max_body: int = 5_000_000
     #: Largest page ``POST /api/analyze`` fetches for a URL, in bytes.
     max_fetch: int = 5_000_000
+    #: Seconds a URL fetch may take (connect, each read).
+    fetch_timeout: float = 15.0
+    #: Hosts exempt from the public-address rule of URL fetches (tests, trusted internal hosts).
+    fetch_allow: frozenset[str] = field(default_factory=frozenset)
 
 
 def create_app(db: str | None = None, *, options: ServerOptions | None = None, corpus: Any = None) -> FastAPI:
@@ -61,6 +75,13 @@ def create_app(db: str | None = None, *, options: ServerOptions | None = None, c
     )
     app.state.options = options
     app.state.corpus = corpus if corpus is not None else Corpus(db=options.db or db, create=True)
+    app.state.analysis = threading.Lock()
+    app.state.loading = threading.Lock()
+
+    from . import failures
+
+    failures.install(app)
+    app.add_middleware(failures.BodyLimit, limit=options.max_body)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -76,7 +97,82 @@ def create_app(db: str | None = None, *, options: ServerOptions | None = None, c
     app.include_router(api.router, prefix="/api")
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
-__all__ = ["CSP", "ServerOptions", "create_app"]
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's spec plus the analysed-article schema of ``newsgraph.schema``."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        from .models import article_components
+
+        spec = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        spec.setdefault("components", {}).setdefault("schemas", {}).update(article_components())
+        app.openapi_schema = spec
+    return app.openapi_schema
+
+
+def analyzer(app: FastAPI) -> Newsgraph:
+    """The app's pipeline, loaded on first use and then shared (the corpus's, so adding and
+    analysing load the models once). Call it from a worker thread: loading takes seconds.
+    Use it under ``app.state.analysis`` (a lock): one analysis at a time."""
+    with app.state.loading:
+        ng: Newsgraph = app.state.corpus.newsgraph
+    return ng
+
+
+def _fetcher(app: FastAPI) -> Fetcher:
+    options: ServerOptions = app.state.options
+    return public_fetcher(
+        max_bytes=options.max_fetch, timeout=options.fetch_timeout, allow_hosts=options.fetch_allow
+    )
+
+
+def prepare_submission(app: FastAPI, fields: dict[str, Any]) -> Article:
+    """The article to analyse from ``text``/``html``/``url`` and metadata (a URL alone is
+    fetched: http/https, public addresses only, at most ``max_fetch`` bytes)."""
+    ng = analyzer(app)
+    fetcher = _fetcher(app) if fields.get("url") and not (fields.get("text") or fields.get("html")) else None
+    try:
+        return prepare(**fields, limits=ng.limits, fetcher=fetcher)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+
+
+def analyze_submission(app: FastAPI, fields: dict[str, Any]) -> Article:
+    """Analyse a submission (see :func:`prepare_submission`) without storing it; raises
+    ``BadInput`` with the code of what was wrong."""
+    article = prepare_submission(app, fields)
+    with app.state.analysis:
+        return analyzer(app).analyze_article(article)
+
+
+def add_submission(app: FastAPI, fields: dict[str, Any]) -> tuple[str, str | None]:
+    """Analyse a submission and add it to the store: ``(status, article id)``, status
+    ``added`` or ``present`` (the store holds its URL or text already)."""
+    article = prepare_submission(app, fields)
+    corpus = app.state.corpus
+    statuses: list[tuple[str, Any]] = []
+    with app.state.analysis:
+        summary = corpus.add([article], on_result=lambda status, item: statuses.append((status, item)))
+    if summary.problems:
+        problem = summary.problems[0]
+        raise BadInput.recorded(problem.code, problem.message)
+    status = statuses[0][0] if statuses else "present"
+    return status, corpus.locate(article)
+
+
+__all__ = [
+    "CSP",
+    "ServerOptions",
+    "add_submission",
+    "analyze_submission",
+    "analyzer",
+    "create_app",
+    "prepare_submission",
+]

@@ -1,0 +1,167 @@
+"""One JSON error shape for every error the server sends: ``{"error": {"code", "message", "where"}}``.
+
+``code`` is a newsgraph error code (``newsgraph.errors.Codes``): E4xx for what the server
+itself refuses (validation, unknown route, method, body size, token, cursor, a bug), the
+pipeline's and store's own codes (E0xx, E2xx, E3xx) otherwise. ``where`` names the
+parameter or body field at fault (``query.limit``, ``body.text``), else the request path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import BadInput, NewsgraphError
+
+log = logging.getLogger("newsgraph.server")
+
+#: HTTP status of the codes that are not the client's fault or are not "unprocessable".
+STATUS = {
+    "E401": 422,
+    "E402": 404,
+    "E403": 405,
+    "E404": 413,
+    "E405": 401,
+    "E406": 403,
+    "E407": 400,
+    "E408": 500,
+    "E409": 404,
+    "E204": 404,
+    "E205": 404,
+    "E301": 404,
+    "E012": 502,
+}
+
+
+class RequestError(NewsgraphError):
+    """A request the server refuses, with the part of the request at fault."""
+
+    def __init__(self, code: str, where: str, **values: object) -> None:
+        super().__init__(code, **values)
+        self.where = where
+
+
+def status_of(err: NewsgraphError) -> int:
+    if err.code in STATUS:
+        return STATUS[err.code]
+    return 422 if isinstance(err, BadInput) else 500
+
+
+def error_body(code: str, message: str, where: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "where": where}}
+
+
+def error_response(
+    err: NewsgraphError, where: str, status: int | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(err.code, err.message, where), status_code=status or status_of(err), headers=headers
+    )
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into the one shape."""
+
+    @app.exception_handler(NewsgraphError)
+    async def newsgraph_error(request: Request, err: NewsgraphError) -> JSONResponse:
+        where = err.where if isinstance(err, RequestError) else request.url.path
+        headers = {"WWW-Authenticate": "Bearer"} if err.code == "E405" else None
+        return error_response(err, where, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        problems = err.errors()
+        first = problems[0] if problems else {"loc": ("request",), "msg": "not valid"}
+        detail = "; ".join(f"{_location(p.get('loc', ()))}: {p.get('msg', '')}" for p in problems[:5])
+        return error_response(
+            NewsgraphError("E401", detail=detail), _location(first.get("loc", ("request",))), 422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        path = request.url.path
+        if err.status_code == 404:
+            return error_response(NewsgraphError("E402", path=path), path, 404)
+        if err.status_code == 405:
+            allowed = (err.headers or {}).get("Allow", "")
+            error = NewsgraphError("E403", method=request.method, path=path, allowed=allowed or "none")
+            return error_response(error, path, 405, headers={"Allow": allowed} if allowed else None)
+        error = NewsgraphError("E401", detail=str(err.detail))
+        return error_response(error, path, err.status_code, headers=err.headers)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, err: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        error = NewsgraphError("E408", detail=type(err).__name__)
+        return error_response(error, request.url.path, 500)
+
+
+class BodyLimit:
+    """Refuse (413, ``E404``) a request body over ``limit`` bytes, whether or not it declares
+    a ``Content-Length``: the body is read up to the limit before the app sees it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.limit:
+                await self._refuse(scope, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            error_body("E404", NewsgraphError("E404", limit=self.limit).message, str(scope.get("path", "")))
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
