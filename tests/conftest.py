@@ -78,3 +78,19 @@ def assert_stand_off(article: Any) -> None:
         assert text[start:end] == span["text"], f"{where}: offsets do not match the words"
         if not where.startswith((".removed", ".subheads")):
             assert not article.in_removed(start, end), f"{where}: a fact from a removed range"
+
+
+@pytest.fixture(scope="session")
+def samples_store(tmp_path_factory, newsgraph):  # type: ignore[no-untyped-def]
+    """A SQLite store of the bundled samples (two variants of each, so claims repeat), built
+    once per session with the real pipeline; tests that write must copy it first."""
+    from test_corpus_add import samples
+
+    from newsgraph.core.corpus import Corpus
+
+    folder = tmp_path_factory.mktemp("samples-store")
+    corpus = Corpus(db=str(folder / "samples.db"), newsgraph=newsgraph)
+    summary = corpus.add([str(samples(folder, copies=2))])
+    corpus.close()
+    assert summary.added > 0 and summary.failed == 0, summary.to_dict()
+    return folder / "samples.db"

@@ -31,8 +31,24 @@ def is_loopback(host: str) -> bool:
     help="Bearer token that writes (POST /api/articles) must carry; required beyond loopback"
     " (default: $NEWSGRAPH_TOKEN).",
 )
-def serve(db: str | None, host: str, port: int, token: str | None) -> None:
-    """Serve the REST API (/api, spec at /openapi.json) and the web pages over the store."""
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Largest request body accepted, in bytes (E404).",
+)
+@click.option(
+    "--max-fetch",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Largest page fetched for a URL sent to POST /api/analyze or /api/articles, in bytes (E013).",
+)
+def serve(db: str | None, host: str, port: int, token: str | None, max_body: int, max_fetch: int) -> None:
+    """Serve the REST API (/api, spec at /openapi.json) and the web pages over the store.
+
+    URLs sent to the API are fetched over http(s) from public addresses only."""
     if not is_loopback(host) and not token:
         raise click.ClickException(
             f"refusing to listen on {host} without a write token: pass --token or set NEWSGRAPH_TOKEN"
@@ -41,6 +57,9 @@ def serve(db: str | None, host: str, port: int, token: str | None) -> None:
 
     from ..server import ServerOptions, create_app
 
-    app = create_app(options=ServerOptions(db=db or os.environ.get("NEWSGRAPH_DB"), token=token))
+    options = ServerOptions(
+        db=db or os.environ.get("NEWSGRAPH_DB"), token=token, max_body=max_body, max_fetch=max_fetch
+    )
+    app = create_app(options=options)
     click.echo(f"newsgraph serving {db or 'newsgraph.db'} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -14,6 +14,7 @@ from ..errors import BadInput
 from ..ingest import Limits, html_article, looks_like_html, normalise_date, text_article
 from ..ingest.web import Fetcher, FetchOptions, check_url
 from ..model import Article, Metadata
+from ..settings import Settings
 
 __all__ = ["FetchOptions", "Fetcher", "prepare", "public_fetcher"]
 
@@ -44,7 +45,7 @@ def prepare(
     published: str | None = None,
     outlet: str | None = None,
     author: str | None = None,
-    limits: Limits | None = None,
+    settings: Settings | None = None,
     fetcher: Fetcher | None = None,
 ) -> Article:
     """The article to analyse from exactly one of ``text``, ``html`` or ``url``.
@@ -52,9 +53,14 @@ def prepare(
     ``text`` that looks like a web page is read as HTML, like ``newsgraph analyze`` does. A
     ``url`` with ``text`` or ``html`` names where that content came from (nothing is
     fetched); a ``url`` alone is fetched with ``fetcher``. Metadata given here wins over
-    what the page says. Raises ``BadInput`` with the code of what was wrong.
+    what the page says; ``settings`` give the size limits (``[ingest]``). Raises
+    ``BadInput`` with the code of what was wrong.
     """
-    limits = limits or Limits()
+    ingest = settings.section("ingest") if settings is not None else {}
+    limits = Limits(
+        max_chars=int(ingest.get("max_chars", Limits.max_chars)),
+        min_chars=int(ingest.get("min_chars", Limits.min_chars)),
+    )
     if text is not None and html is not None:
         raise BadInput("E401", detail="send one of text or html, not both")
     if url is not None:

@@ -135,10 +135,13 @@ def _fetcher(app: FastAPI) -> Fetcher:
 def prepare_submission(app: FastAPI, fields: dict[str, Any]) -> Article:
     """The article to analyse from ``text``/``html``/``url`` and metadata (a URL alone is
     fetched: http/https, public addresses only, at most ``max_fetch`` bytes)."""
-    ng = analyzer(app)
-    fetcher = _fetcher(app) if fields.get("url") and not (fields.get("text") or fields.get("html")) else None
+    fetcher = (
+        _fetcher(app)
+        if fields.get("url") and fields.get("text") is None and fields.get("html") is None
+        else None
+    )
     try:
-        return prepare(**fields, limits=ng.limits, fetcher=fetcher)
+        return prepare(**fields, settings=app.state.corpus.settings, fetcher=fetcher)
     finally:
         if fetcher is not None:
             fetcher.close()

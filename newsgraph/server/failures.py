@@ -66,7 +66,7 @@ def error_response(
     )
 
 
-def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+def _location(loc: Any) -> str:
     return ".".join(str(part) for part in loc)
 
 
@@ -98,7 +98,7 @@ def install(app: FastAPI) -> None:
             error = NewsgraphError("E403", method=request.method, path=path, allowed=allowed or "none")
             return error_response(error, path, 405, headers={"Allow": allowed} if allowed else None)
         error = NewsgraphError("E401", detail=str(err.detail))
-        return error_response(error, path, err.status_code, headers=err.headers)
+        return error_response(error, path, err.status_code, headers=dict(err.headers or {}))
 
     @app.exception_handler(Exception)
     async def bug(request: Request, err: Exception) -> JSONResponse:

@@ -37,12 +37,13 @@ def articles(
     """Stored articles (metadata, no text), filtered by publication date and outlet."""
     if sort not in ARTICLE_ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ARTICLE_ORDERS)}")
-    order: list[Any] = {
+    orders: dict[str, list[Any]] = {
         "-added": [a.c.seq.desc()],
         "added": [a.c.seq],
         "-published": [a.c.published.is_(None), a.c.published.desc(), a.c.seq.desc()],
         "published": [a.c.published.is_(None), a.c.published, a.c.seq],
-    }[sort]
+    }
+    order = orders[sort]
     query = (
         sa.select(
             a.c.id, a.c.title, a.c.outlet, a.c.published, a.c.url, a.c.author, a.c.language, a.c.added_at
