@@ -325,3 +325,18 @@ def test_the_api_over_postgresql(postgres: Any, newsgraph: Any) -> None:
     assert client.get("/api/places?limit=5").json()["items"]
     assert_error(client.get("/api/articles?since=soon"), 422, "E401", "query.since")
     corpus.close()
+
+
+def test_the_endpoint_reference_in_the_docs_is_the_spec(tmp_path: Path) -> None:
+    """docs/rest-api.md's endpoint section is generated: rerun scripts/rest_api_docs.py."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    loader = importlib.util.spec_from_file_location("rest_api_docs", root / "scripts" / "rest_api_docs.py")
+    assert loader is not None and loader.loader is not None
+    script = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(script)
+    spec = TestClient(create_app(str(tmp_path / "empty.db"))).get("/openapi.json").json()
+    doc = (root / "docs" / "rest-api.md").read_text("utf-8")
+    generated = script.endpoint_reference(spec)
+    assert f"<!-- endpoints:start -->\n{generated}<!-- endpoints:end -->" in doc

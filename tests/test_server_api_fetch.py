@@ -99,13 +99,13 @@ def test_a_page_on_an_allowed_host_is_fetched_and_analysed(tmp_path: Path, newsg
     added = client.post("/api/articles", json={"url": f"{site}/article.html"})
     assert added.status_code == 201, added.text
     assert client.get(added.json()["location"]).json()["metadata"]["url"] == f"{site}/article.html"
-    error_of(client.post("/api/analyze", json={"url": f"{site}/missing"}), 502, "E012")
+    error_of(client.post("/api/analyze", json={"url": f"{site}/missing"}), 422, "E012")
 
 
 def test_loopback_is_refused_by_the_guard_as_shipped(tmp_path: Path, site: str) -> None:
     client = client_for(tmp_path, None)
     message = error_of(client.post("/api/analyze", json={"url": f"{site}/article.html"}), 422, "E011")
-    assert "127.0.0.1, a loopback address" in message
+    assert "127.0.0.1 is a loopback address" in message
     port = site.rsplit(":", 1)[1]
     message = error_of(client.post("/api/analyze", json={"url": f"http://localhost:{port}/"}), 422, "E011")
     assert "loopback" in message

@@ -154,9 +154,9 @@ def not_public(address: str) -> str | None:
         ip = ip.ipv4_mapped
     for kind in ("loopback", "link_local", "unspecified", "multicast", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
-            return f"{address}, a {kind.replace('_', '-')} address"
+            return f"a {kind.replace('_', '-')} address"
     if not ip.is_global:
-        return f"{address}, not a public address"
+        return "not a public address"
     return None
 
 
@@ -188,7 +188,12 @@ class PublicOnly(httpx.BaseTransport):
         for address in addresses:
             why = not_public(address)
             if why is not None:
-                raise _Refused(str(url), f"{host} resolves to {why}; only public addresses are fetched")
+                said = (
+                    f"{host} is {why}"
+                    if address == host.strip("[]")
+                    else f"{host} resolves to {address}, {why}"
+                )
+                raise _Refused(str(url), f"{said}; only public addresses are fetched")
         request.url = url.copy_with(host=addresses[0])
         if url.scheme == "https":
             request.extensions = {**request.extensions, "sni_hostname": url.host}

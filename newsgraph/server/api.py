@@ -40,14 +40,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "A cursor made for another query (E407)."},
     404: {"model": ErrorBody, "description": "No such record or route."},
     413: {"model": ErrorBody, "description": "Request body over the limit (E404)."},
-    422: {"model": ErrorBody, "description": "A parameter or body field is not valid (E401)."},
+    422: {
+        "model": ErrorBody,
+        "description": "A parameter or body field is not valid (E401), or the input cannot be analysed"
+        " (E0xx: empty, not text, no article in the page, a URL refused or not fetched, ...).",
+    },
     500: {"model": ErrorBody, "description": "A bug (E408)."},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     401: {"model": ErrorBody, "description": "No token sent (E405)."},
     403: {"model": ErrorBody, "description": "Wrong token (E406)."},
-    502: {"model": ErrorBody, "description": "The URL could not be fetched (E012)."},
 }
 ARTICLE_RESPONSE: dict[str, Any] = {
     "description": "The analysed article (the JSON contract of newsgraph analyze; docs/schema.json).",

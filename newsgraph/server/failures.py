@@ -22,7 +22,8 @@ from ..errors import BadInput, NewsgraphError
 
 log = logging.getLogger("newsgraph.server")
 
-#: HTTP status of the codes that are not the client's fault or are not "unprocessable".
+#: HTTP status per code; other bad input (E0xx: E011 a refused URL, E012 a URL that could not
+#: be fetched, ...) is 422, anything else 500.
 STATUS = {
     "E401": 422,
     "E402": 404,
@@ -36,7 +37,6 @@ STATUS = {
     "E204": 404,
     "E205": 404,
     "E301": 404,
-    "E012": 502,
 }
 
 

@@ -1,0 +1,219 @@
+"""A bounded load test of ``newsgraph serve`` on loopback over the 10,000-article benchmark store.
+
+Usage::
+
+    .venv/bin/python benchmarks/server_load.py --store /tmp/newsgraph-bench-10k.db
+        [--seconds 30] [--concurrency 8] [--store-n 10000] [--seed-n 40] [--json FILE]
+
+1. The store: ``--store`` when it exists, else built there as ``benchmarks/corpus.py`` does
+   (``--seed-n`` texts analysed and added with the real pipeline, then written again under
+   new ids and URLs until there are ``--store-n`` articles) and kept for the next run.
+2. ``newsgraph serve --db STORE`` (uvicorn, one process) on a free port of 127.0.0.1.
+3. For ``--seconds``, ``--concurrency`` clients (httpx, keep-alive) send requests in turn to
+   each endpoint below, with ids, names and words drawn from the store; reported per
+   endpoint: requests, requests/s, p50/p95/max latency in ms, errors (a status other
+   than 200 or a transport error). The pages (``/articles/ID``, ``/entities/NAME``,
+   ``/claims``) are measured when the server has them (the web pages, docs/web.md).
+
+The client runs on the same 2-core machine as the server, so the figures are a floor.
+Prints numbers and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+import corpus as corpus_bench  # noqa: E402 (benchmarks/corpus.py, next to this file)
+
+
+def ensure_store(path: Path, store_n: int, seed_n: int, texts: str | None) -> dict[str, Any]:
+    """The benchmark store at ``path``, built (and kept) when missing."""
+    if path.exists():
+        return {"store": str(path), "built": False}
+    from newsgraph.core.corpus import Corpus
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="newsgraph-load-") as name:
+        tmp = Path(name)
+        source = tmp / "texts.jsonl"
+        corpus_bench.write_jsonl(corpus_bench.texts_dir(texts), seed_n, source)
+        seed = tmp / "seed.db"
+        started = time.perf_counter()
+        seed_corpus = Corpus(db=str(seed))
+        summary = seed_corpus.add([str(source)])
+        seed_corpus.close()
+        built = corpus_bench.build_store(seed, path.with_suffix(".building"), store_n)
+        path.with_suffix(".building").rename(path)
+    return {
+        "store": str(path),
+        "built": True,
+        "seed": summary.to_dict(),
+        **built,
+        "build_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+    newsgraph = Path(sys.executable).parent / "newsgraph"  # the console script of this environment
+    command = [str(newsgraph), "serve", "--db", str(store), "--port", str(port)]
+    env = {**os.environ, "NEWSGRAPH_TOKEN": ""}
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"server exited: {server.stderr.read().decode() if server.stderr else ''}")
+        try:
+            if httpx.get(f"{base}/api/stats", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("server did not answer in time")
+
+
+def targets(base: str, rng: random.Random) -> dict[str, list[str]]:
+    """URL paths per endpoint, with ids, names and words drawn from the store."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60) as client:
+        articles = [a["article_id"] for a in client.get("/api/articles?limit=200").json()["items"]]
+        names = [e["name"] for e in client.get("/api/entities?limit=200").json()["items"]]
+        quotes = client.get("/api/attributions?limit=200").json()["items"]
+        words = sorted(
+            {w for q in quotes for w in (q["content"] or "").split() if w.isalpha() and len(w) > 4}
+        )
+        has_pages = client.get(f"/articles/{articles[0]}").status_code == 200
+    rng.shuffle(words)
+    out: dict[str, list[str]] = {
+        "GET /api/articles/ID": [f"/api/articles/{a}" for a in articles],
+        "GET /api/entities/NAME": [f"/api/entities/{quote(n, safe='')}" for n in names],
+        "GET /api/claims": ["/api/claims?limit=20", "/api/claims?limit=20&min_articles=1"],
+        "GET /api/search?q=WORD": [f"/api/search?q={quote(w)}&limit=20" for w in words[:300]],
+    }
+    if has_pages:
+        out["GET /articles/ID (page)"] = [f"/articles/{a}" for a in articles]
+        out["GET /entities/NAME (page)"] = [f"/entities/{quote(n, safe='')}" for n in names]
+        out["GET /claims (page)"] = ["/claims", "/claims?contested=1"]
+    return out
+
+
+async def load(base: str, paths: dict[str, list[str]], seconds: float, concurrency: int) -> dict[str, Any]:
+    import httpx
+
+    names = list(paths)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    errors: dict[str, int] = {n: 0 for n in names}
+    examples: dict[str, str] = {}
+    stop = time.monotonic() + seconds
+
+    async def client_loop(k: int) -> None:
+        rng = random.Random(k)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+            n = k
+            while time.monotonic() < stop:
+                name = names[n % len(names)]
+                n += 1
+                path = rng.choice(paths[name])
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    await response.aread()
+                    ok = response.status_code == 200
+                    problem = f"HTTP {response.status_code} {path}"
+                except httpx.HTTPError as err:
+                    ok, problem = False, f"{type(err).__name__} {path}"
+                times[name].append((time.perf_counter() - started) * 1000)
+                if not ok:
+                    errors[name] += 1
+                    examples.setdefault(name, problem)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop(k) for k in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    report: dict[str, Any] = {"seconds": round(elapsed, 1), "concurrency": concurrency, "endpoints": {}}
+    for name in names:
+        ms = sorted(times[name])
+        if not ms:
+            continue
+        report["endpoints"][name] = {
+            "requests": len(ms),
+            "per_s": round(len(ms) / elapsed, 1),
+            "p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1),
+            "max_ms": round(ms[-1], 1),
+            "errors": errors[name],
+        }
+    total = sum(len(v) for v in times.values())
+    report["total"] = {"requests": total, "per_s": round(total / elapsed, 1), "errors": sum(errors.values())}
+    if examples:
+        report["error_examples"] = examples
+    return report
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", required=True, help="the benchmark store (built here when missing)")
+    parser.add_argument("--store-n", type=int, default=10_000)
+    parser.add_argument("--seed-n", type=int, default=40, help="texts analysed to seed a new store")
+    parser.add_argument("--texts", help="DIR/*.txt to seed from (default as benchmarks/corpus.py)")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    store = Path(args.store)
+    report: dict[str, Any] = {"store": ensure_store(store, args.store_n, args.seed_n, args.texts)}
+    print(json.dumps(report["store"]), flush=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(store, port)
+    try:
+        wait_ready(base, server)
+        import httpx
+
+        report["stats"] = httpx.get(f"{base}/api/stats", timeout=60).json()
+        paths = targets(base, random.Random(7))
+        report["load"] = asyncio.run(load(base, paths, args.seconds, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    stats = report["stats"]
+    print(json.dumps({k: stats[k] for k in ("articles", "attributions", "entities", "events", "places")}))
+    print(json.dumps(report["load"], indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
