@@ -9,7 +9,9 @@ Usage::
    (``--seed-n`` texts analysed and added with the real pipeline, then written again under
    new ids and URLs until there are ``--store-n`` articles) and kept for the next run.
 2. ``newsgraph serve --db STORE`` (uvicorn, one process) on a free port of 127.0.0.1.
-3. For ``--seconds``, ``--concurrency`` clients (httpx, keep-alive) send requests in turn to
+3. Baseline, in the same run: the same look-ups through the Python API (``Corpus``) in
+   this process, one at a time (``--baseline-queries`` each): what the store itself costs.
+4. For ``--seconds``, ``--concurrency`` clients (httpx, keep-alive) send requests in turn to
    each endpoint below, with ids, names and words drawn from the store; reported per
    endpoint: requests, requests/s, p50/p95/max latency in ms, errors (a status other
    than 200 or a transport error). The pages (``/articles/ID``, ``/entities/NAME``,
@@ -67,6 +69,48 @@ def ensure_store(path: Path, store_n: int, seed_n: int, texts: str | None) -> di
         **built,
         "build_s": round(time.perf_counter() - started, 1),
     }
+
+
+def baseline(store: Path, paths: dict[str, list[str]], queries: int, rng: random.Random) -> dict[str, Any]:
+    """The same look-ups through the Python API in this process, one at a time: the store's
+    share of each endpoint's latency (the rest is HTTP, JSON, threads and queueing)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from newsgraph.core.corpus import Corpus
+
+    corpus = Corpus(db=str(store), create=False)
+
+    def call(path: str) -> Any:
+        parts = urlsplit(path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        segments = [unquote(p) for p in parts.path.strip("/").split("/")]
+        if segments[:2] == ["api", "articles"]:
+            return corpus.article(segments[2]).to_dict()  # type: ignore[union-attr]
+        if segments[:2] == ["api", "entities"]:
+            return corpus.entity(segments[2])
+        if segments[:2] == ["api", "claims"]:
+            return corpus.claims(limit=21, min_articles=int(query.get("min_articles", 2)))
+        if segments[:2] == ["api", "search"]:
+            return corpus.search(query["q"], limit=21)
+        return None
+
+    out: dict[str, Any] = {}
+    for name, choices in paths.items():
+        if not name.startswith("GET /api/"):
+            continue
+        ms = []
+        for _ in range(queries):
+            path = rng.choice(choices)
+            started = time.perf_counter()
+            call(path)
+            ms.append((time.perf_counter() - started) * 1000)
+        ms.sort()
+        out[name] = {
+            "p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1),
+        }
+    corpus.close()
+    return out
 
 
 def free_port() -> int:
@@ -188,6 +232,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--texts", help="DIR/*.txt to seed from (default as benchmarks/corpus.py)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--baseline-queries", type=int, default=30, help="in-process look-ups per endpoint")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -203,6 +248,8 @@ def main(argv: list[str]) -> int:
 
         report["stats"] = httpx.get(f"{base}/api/stats", timeout=60).json()
         paths = targets(base, random.Random(7))
+        report["in_process"] = baseline(store, paths, args.baseline_queries, random.Random(8))
+        print(json.dumps({"in_process (Corpus, one at a time)": report["in_process"]}, indent=2), flush=True)
         report["load"] = asyncio.run(load(base, paths, args.seconds, args.concurrency))
     finally:
         server.terminate()
