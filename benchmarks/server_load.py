@@ -8,13 +8,15 @@ Usage::
 1. The store: ``--store`` when it exists, else built there as ``benchmarks/corpus.py`` does
    (``--seed-n`` texts analysed and added with the real pipeline, then written again under
    new ids and URLs until there are ``--store-n`` articles) and kept for the next run.
+   ``build_store`` does not group claims; the claims of the last ``--claims-n`` articles
+   are grouped here (once, when the store has no claims), so the claims list has content.
 2. ``newsgraph serve --db STORE`` (uvicorn, one process) on a free port of 127.0.0.1.
 3. Baseline, in the same run: the same look-ups through the Python API (``Corpus``) in
    this process, one at a time (``--baseline-queries`` each): what the store itself costs.
 4. For ``--seconds``, ``--concurrency`` clients (httpx, keep-alive) send requests in turn to
    each endpoint below, with ids, names and words drawn from the store; reported per
    endpoint: requests, requests/s, p50/p95/max latency in ms, errors (a status other
-   than 200 or a transport error). The pages (``/articles/ID``, ``/entities/NAME``,
+   than 200 or a transport error). The pages (``/articles/ID``, ``/entity?name=NAME``,
    ``/claims``) are measured when the server has them (the web pages, docs/web.md).
 
 The client runs on the same 2-core machine as the server, so the figures are a floor.
@@ -113,6 +115,29 @@ def baseline(store: Path, paths: dict[str, list[str]], queries: int, rng: random
     return out
 
 
+def ensure_claims(path: Path, n: int) -> dict[str, Any]:
+    """Claims grouped for the ``n`` most recently added articles of the store, unless it has
+    claims already. ``build_store`` copies analyses without grouping their claims, and
+    grouping is slow (about half a second per article here), so only a part is grouped."""
+    from newsgraph.corpus import claim_store
+    from newsgraph.store import Store, tables
+
+    store = Store.open(str(path))
+    with store.read() as conn:
+        present = conn.execute(tables.claims.select().limit(1)).first() is not None
+        ids = [] if present or n <= 0 else store.article_ids(conn)[-n:]
+    started = time.perf_counter()
+    for start in range(0, len(ids), 50):
+        chunk = ids[start : start + 50]
+        with store.read() as conn:
+            analysed = store.read_articles(conn, chunk)
+        with store.begin() as conn:
+            for article_id, article in zip(chunk, analysed, strict=True):
+                claim_store.add_article(conn, article_id, article)
+    store.close()
+    return {"claims_grouped_for": len(ids), "claims_s": round(time.perf_counter() - started, 1)}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -163,7 +188,7 @@ def targets(base: str, rng: random.Random) -> dict[str, list[str]]:
     }
     if has_pages:
         out["GET /articles/ID (page)"] = [f"/articles/{a}" for a in articles]
-        out["GET /entities/NAME (page)"] = [f"/entities/{quote(n, safe='')}" for n in names]
+        out["GET /entity?name=NAME (page)"] = [f"/entity?name={quote(n, safe='')}" for n in names]
         out["GET /claims (page)"] = ["/claims", "/claims?contested=1"]
     return out
 
@@ -230,14 +255,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--store-n", type=int, default=10_000)
     parser.add_argument("--seed-n", type=int, default=40, help="texts analysed to seed a new store")
     parser.add_argument("--texts", help="DIR/*.txt to seed from (default as benchmarks/corpus.py)")
+    parser.add_argument(
+        "--claims-n", type=int, default=300, help="articles whose claims are grouped in a new store"
+    )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--skip", nargs="*", default=[], help="leave out endpoints whose name holds WORD")
     parser.add_argument("--baseline-queries", type=int, default=30, help="in-process look-ups per endpoint")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     store = Path(args.store)
     report: dict[str, Any] = {"store": ensure_store(store, args.store_n, args.seed_n, args.texts)}
+    report["store"].update(ensure_claims(store, args.claims_n))
     print(json.dumps(report["store"]), flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -248,6 +278,8 @@ def main(argv: list[str]) -> int:
 
         report["stats"] = httpx.get(f"{base}/api/stats", timeout=60).json()
         paths = targets(base, random.Random(7))
+        if args.skip:
+            paths = {k: v for k, v in paths.items() if not any(word in k for word in args.skip)}
         report["in_process"] = baseline(store, paths, args.baseline_queries, random.Random(8))
         print(json.dumps({"in_process (Corpus, one at a time)": report["in_process"]}, indent=2), flush=True)
         report["load"] = asyncio.run(load(base, paths, args.seconds, args.concurrency))

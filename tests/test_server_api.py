@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from newsgraph.core.corpus import Corpus
 from newsgraph.schema import article_schema
-from newsgraph.server import ServerOptions, create_app
+from newsgraph.server import CSP, ServerOptions, create_app
 
 pytestmark = pytest.mark.slow
 
@@ -283,6 +283,9 @@ def test_every_kind_of_error_has_the_one_shape(writable: Any) -> None:
             yield b"x" * 500
 
     assert_error(client.post("/api/analyze", content=chunks()), 413, "E404")
+    for response in (client.get("/api/nothing-here"), client.post("/api/analyze", content=big)):
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_an_unexpected_failure_is_a_500_in_the_same_shape(writable: Any, monkeypatch: Any) -> None:
