@@ -67,6 +67,13 @@ class Codes:
     E407 = "Cursor is not valid for this query: {detail}"
     E408 = "Internal server error ({detail}); this is a bug, please report it with the request"
     E409 = "No article {article_id!r} in the store"
+    # Batch engines (Ray): E5xx
+    E501 = "--engine ray needs Ray, which is not installed: {extra} ({detail})"
+    E502 = "Could not reach or start the Ray cluster ({address}): {detail}"
+    E503 = (
+        "{count} Ray workers died before any of them finished a task"
+        " (is the same newsgraph installed on every node?): {detail}"
+    )
 
 
 class NewsgraphError(Exception):

@@ -98,7 +98,25 @@ def _guard(call: Callable[[], Any]) -> Any:
 @click.argument("sources", nargs=-1)
 @db_option
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default 1); with --engine ray, actors (default: one per cluster CPU).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the analysis runs: here, or on a Ray cluster (pip install 'newsgraph[ray]').",
+)
+@click.option("--address", help="Ray cluster address (default: start Ray here; 'auto': the local cluster).")
+@click.option(
+    "--shard-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="With --engine ray, inputs per Ray task (files are split into shards of this size).",
 )
 @click.option("--reprocess", is_flag=True, help="Analyse again articles stored by an older pipeline version.")
 @click.option("--published", callback=iso_date, help="Publication date (ISO 8601), overrides metadata.")
@@ -128,7 +146,10 @@ def _guard(call: Callable[[], Any]) -> Any:
 def add(
     sources: tuple[str, ...],
     db: str | None,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    address: str | None,
+    shard_size: int,
     reprocess: bool,
     published: str | None,
     outlet: str | None,
@@ -166,18 +187,37 @@ def add(
             progress.echo(f"error: {item.message}")
         progress.step()
 
+    overrides = Metadata(published=published, outlet=outlet)
     try:
-        summary = _guard(
-            lambda: corpus.add(
-                list(sources),
-                jobs=jobs,
-                reprocess=reprocess,
-                overrides=Metadata(published=published, outlet=outlet),
-                batch_size=batch,
-                on_result=on_result,
-                fetcher=fetcher,
+        if engine == "ray":
+            from ..batch import ray_engine
+
+            summary = _guard(
+                lambda: ray_engine.add(
+                    corpus,
+                    list(sources),
+                    address=address,
+                    actors=jobs,
+                    reprocess=reprocess,
+                    overrides=overrides,
+                    batch_size=batch,
+                    shard_size=shard_size,
+                    on_result=on_result,
+                    fetcher=fetcher,
+                )
             )
-        )
+        else:
+            summary = _guard(
+                lambda: corpus.add(
+                    list(sources),
+                    jobs=jobs or 1,
+                    reprocess=reprocess,
+                    overrides=overrides,
+                    batch_size=batch,
+                    on_result=on_result,
+                    fetcher=fetcher,
+                )
+            )
     finally:
         progress.close()
         fetcher.close()

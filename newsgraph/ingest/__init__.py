@@ -27,7 +27,8 @@ from .language import declared_language, detect_language
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
-SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + (".txt.gz",)
+PARQUET_SUFFIXES = (".parquet",)
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + (".txt.gz",)
 METADATA_KEYS = tuple(f.name for f in fields(Metadata))
 #: An HTML page whose extracted text has fewer words than this has no article (navigation only).
 MIN_HTML_WORDS = 5
@@ -43,6 +44,7 @@ __all__ = [
     "decode",
     "decode_with_warnings",
     "detect_language",
+    "directory_files",
     "html_article",
     "iter_inputs",
     "jsonl_articles",
@@ -89,17 +91,25 @@ def iter_inputs(
             continue
         path = Path(raw)
         if path.is_dir():
-            try:
-                found = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
-            except OSError as err:
-                yield Problem(raw, "E010", f"{raw}: {BadInput('E010', detail=err.strerror or err)}")
+            found = directory_files(raw)
+            if isinstance(found, Problem):
+                yield found
                 continue
-            if not found:
-                yield Problem(raw, "E001", f"[E001] Directory {raw} holds no supported input files")
             for child in found:
                 yield from _one_path(child, overrides, limits)
         else:
             yield from _one_path(path, overrides, limits)
+
+
+def directory_files(raw: str) -> list[Path] | Problem:
+    """The supported files under a directory, sorted: the order ``iter_inputs`` reads them in."""
+    try:
+        found = sorted(p for p in Path(raw).rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
+    except OSError as err:
+        return Problem(raw, "E010", f"{raw}: {BadInput('E010', detail=err.strerror or err)}")
+    if not found:
+        return Problem(raw, "E001", f"[E001] Directory {raw} holds no supported input files")
+    return found
 
 
 def _stdin_article(stream: BinaryIO, limits: Limits) -> Article:
@@ -126,6 +136,12 @@ def _one_path(path: Path, overrides: Metadata | None, limits: Limits) -> Iterato
                     yield _apply(item, overrides)
         except OSError as err:
             yield Problem(name, "E010", f"{name}: {BadInput('E010', detail=err.strerror or err)}")
+        return
+    if suffix in PARQUET_SUFFIXES:
+        from .parquet import parquet_articles
+
+        for item in parquet_articles(name, limits):
+            yield _apply(item, overrides)
         return
     if suffix in HTML_SUFFIXES:
         yield _guard(name, lambda: html_article(name, _read_bytes(path, limits), limits), overrides)
@@ -305,16 +321,19 @@ def jsonl_articles(name: str, data: bytes, limits: Limits | None = None) -> Iter
     yield from jsonl_stream(name, io.BytesIO(data), limits)
 
 
-def jsonl_stream(name: str, handle: Lines, limits: Limits | None = None) -> Iterator[Article | Problem]:
+def jsonl_stream(
+    name: str, handle: Lines, limits: Limits | None = None, *, first_line: int = 1
+) -> Iterator[Article | Problem]:
     """Records of a JSON Lines stream, read line by line: the size limit is per record.
 
     A record over the limit, or one that is not valid, is a problem of its own
     (``NAME:LINE``); a stream that breaks off (a truncated gzip file) keeps the records
-    before the break and adds one problem naming the line where it broke.
+    before the break and adds one problem naming the line where it broke. ``first_line``:
+    the number of the stream's first line in its file (a stream that starts part-way).
     """
     limits = limits or Limits()
     budget = limits.max_bytes
-    number = 0
+    number = first_line - 1
     while True:
         number += 1
         where = f"{name}:{number}"
@@ -435,6 +454,10 @@ def count_inputs(paths: Iterable[str]) -> int:
             count += sum(1 for p in path.rglob("*") if p.is_file() and _suffix(p) in SUPPORTED)
         elif path.is_file() and _suffix(path) in JSONL_SUFFIXES:
             count += max(1, _count_lines(path))
+        elif path.is_file() and _suffix(path) in PARQUET_SUFFIXES:
+            from .parquet import parquet_rows
+
+            count += max(1, parquet_rows(path))
         else:
             count += 1
     return count

@@ -1,0 +1,1 @@
+"""Batch engines for ``newsgraph add`` beyond one machine (Ray); each optional, behind an extra."""
