@@ -25,7 +25,8 @@ def flat(items: Any) -> list[dict[str, Any]]:
     out = []
     for item in items:
         if hasattr(item, "text"):
-            out.append({"input": item.input, "text": item.text, "meta": vars(item.metadata), "warnings": item.warnings})
+            meta = vars(item.metadata)
+            out.append({"input": item.input, "text": item.text, "meta": meta, "warnings": item.warnings})
         else:
             out.append(vars(item))
     return out
@@ -58,13 +59,16 @@ def _warc(path: Path, records: list[tuple[str, str, bytes]]) -> Path:
         writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
         for url, kind, body in records:
             headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            payload = io.BytesIO(body)
+            record = writer.create_warc_record(url, "response", payload=payload, http_headers=headers)
             writer.write_record(record)
     return path
 
 
 @pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz"])
-def test_a_json_lines_file_is_cut_on_line_boundaries_and_reads_back_the_same(tmp_path: Path, name: str) -> None:
+def test_a_json_lines_file_is_cut_on_line_boundaries_and_reads_back_the_same(
+    tmp_path: Path, name: str
+) -> None:
     lines = [json.dumps(_record(n, id=f"r{n}" if n % 3 else None)) for n in range(10)]
     lines[4] = "{not json"
     lines[6] = ""  # a blank line still counts for the line numbers of the records after it
@@ -105,7 +109,7 @@ def test_a_record_over_the_size_limit_is_the_same_problem_in_a_shard(tmp_path: P
 def test_a_parquet_file_is_cut_into_row_ranges_within_its_row_groups(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    rows = [_record(n, id=f"p{n}", published="2024-05-0{}".format(n % 9 + 1)) for n in range(7)]
+    rows = [_record(n, id=f"p{n}", published=f"2024-05-0{n % 9 + 1}") for n in range(7)]
     rows[2]["text"] = ""  # a row without text is a problem of its own
     path = tmp_path / "a.parquet"
     pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=4)

@@ -1,0 +1,178 @@
+"""``add --engine ray`` on a local Ray instance: the same store as a local ``add``, nothing lost
+or stored twice when an actor is killed mid-run, and a coded error without Ray."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from newsgraph.core import Newsgraph
+from newsgraph.core.corpus import Corpus
+
+PAGE = "<html><head><title>{title}</title></head><body><article>{body}</article></body></html>"
+
+
+def _samples() -> list[dict[str, Any]]:
+    folder = resources.files("newsgraph").joinpath("samples")
+    manifest = json.loads(folder.joinpath("samples.json").read_text("utf-8"))
+    return [
+        {
+            "id": entry["file"],
+            "text": folder.joinpath(entry["file"]).read_text("utf-8"),
+            "title": entry["title"],
+            "published": entry["published"],
+            "outlet": entry["outlet"],
+        }
+        for entry in manifest
+    ]
+
+
+def jsonl(path: Path, copies: int) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for n in range(copies):
+            for record in _samples():
+                text = record["text"] if not n else f"Update {n}: " + record["text"]
+                handle.write(json.dumps({**record, "id": f"{record['id']}-{n}", "text": text}) + "\n")
+    return path
+
+
+def exported(corpus: Corpus) -> list[dict[str, Any]]:
+    out = io.StringIO()
+    corpus.export("jsonl", out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def ray() -> Any:
+    """A local Ray instance for the module: two CPUs, a small object store, no dashboard."""
+    ray = pytest.importorskip("ray", reason="Ray is in the dev extra: pip install -e '.[dev]'")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=100 << 20,
+        log_to_driver=False,
+        logging_level="WARNING",
+    )
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_a_ray_add_into_postgresql_stores_what_a_local_add_does(
+    ray: Any, tmp_path: Path, newsgraph: Newsgraph, postgres: Any
+) -> None:
+    from newsgraph.batch import ray_engine
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    samples = _samples()
+    parquet = tmp_path / "more.parquet"
+    rows = [{**r, "id": f"{r['id']}-p", "text": "From the wire: " + r["text"]} for r in samples[:2]]
+    pq.write_table(pa.Table.from_pylist(rows), parquet, row_group_size=1)
+    warc = tmp_path / "crawl.warc.gz"
+    with open(warc, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for n, record in enumerate(samples[1:]):
+            paragraphs = ["From the archive.", *record["text"].split("\n\n")]
+            body = "".join(f"<p>{p}</p>" for p in paragraphs if p.strip())
+            page = PAGE.format(title=record["title"], body=body).encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://example.org/{n}", "response", payload=io.BytesIO(page), http_headers=headers
+                )
+            )
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "copy.txt").write_text(samples[0]["text"])  # the same text as a JSON Lines record: present
+    (folder / "empty.txt").write_text("  \n")  # a problem (E002)
+    sources = [str(jsonl(tmp_path / "a.jsonl", 1)), str(parquet), str(warc), str(folder)]
+    sources.append(str(tmp_path / "missing.txt"))  # a problem (E001)
+
+    local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
+    expected = local.add(sources, batch_size=2)
+    assert (expected.added, expected.present, expected.failed) == (7, 1, 2)
+
+    cluster = Corpus(db=postgres.new_database(), newsgraph=newsgraph)
+    statuses: list[str] = []
+    got = ray_engine.add(
+        cluster, sources, actors=2, shard_size=1, batch_size=2, on_result=lambda s, _: statuses.append(s)
+    )
+    assert (got.added, got.present, got.failed) == (7, 1, 2)
+    assert sorted(statuses) == sorted(["added"] * 7 + ["present"] + ["failed"] * 2)
+    assert exported(cluster) == exported(local)
+    assert cluster.stats() == local.stats()
+    assert sorted(p["code"] for p in cluster.problems()) == ["E001", "E002"]
+    again = ray_engine.add(cluster, sources, actors=2)
+    assert (again.added, again.present, again.failed) == (0, 8, 2)
+
+
+@pytest.mark.slow
+def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
+    ray: Any, tmp_path: Path, newsgraph: Newsgraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psutil
+
+    from newsgraph.batch import ray_engine
+
+    deaths: list[str] = []
+    died = ray_engine._Run._died
+
+    def seen(run: Any, actor: Any, task: Any, err: Exception) -> None:
+        deaths.append(task.phase)
+        died(run, actor, task, err)
+
+    monkeypatch.setattr(ray_engine._Run, "_died", seen)
+
+    source = str(jsonl(tmp_path / "s.jsonl", 3))
+    killed: list[int] = []
+
+    def kill_one(status: str, _: Any) -> None:
+        if status != "added" or killed:
+            return
+        actors = [
+            p
+            for p in psutil.process_iter(["pid", "cmdline"])
+            if any("ShardActor" in part for part in p.info["cmdline"] or [])
+        ]
+        busy = [p for p in actors if any("analyse" in part for part in p.info["cmdline"] or [])]
+        victim = (busy or actors)[0]
+        os.kill(victim.info["pid"], signal.SIGKILL)
+        killed.append(victim.info["pid"])
+
+    cluster = Corpus(db=str(tmp_path / "ray.db"), newsgraph=newsgraph)
+    got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1, on_result=kill_one)
+    assert killed and deaths, "no actor was killed while it held a task"
+    assert (got.added, got.present, got.failed) == (9, 0, 0)
+    records = exported(cluster)
+    ids = [r["id"] for r in records]
+    assert len(ids) == 9 and len(set(ids)) == 9 and cluster.stats()["problems"] == 0
+    local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
+    assert local.add([source]).added == 9
+    assert records == exported(local)
+
+
+def test_engine_ray_without_ray_installed_is_a_coded_error_naming_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgraph.cli import cli
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    (tmp_path / "a.txt").write_text("Officials said on Monday that talks would resume.")
+    db = str(tmp_path / "store.db")
+    result = CliRunner().invoke(cli, ["add", "--db", db, "--engine", "ray", "-q", str(tmp_path / "a.txt")])
+    assert result.exit_code == 1
+    assert "[E501]" in result.output and "newsgraph[ray]" in result.output
+    assert Corpus(db=db).stats()["articles"] == 0
