@@ -162,12 +162,13 @@ def add(
     concurrency: int,
     quiet: bool,
 ) -> None:
-    """Analyse articles into the store: files, directories, JSON Lines, HTML, http(s) URLs of pages
-    or RSS/Atom feeds (their pages are fetched), .rss/.atom/.xml feed files and WARC files.
+    """Analyse articles into the store: files, directories, JSON Lines, Parquet, HTML, http(s) URLs of
+    pages or RSS/Atom feeds (their pages are fetched), .rss/.atom/.xml feed files and WARC files.
 
     Articles already stored (same URL or same text) are skipped, so a run can be repeated or
     resumed after an interruption. Every input that fails is recorded (see `newsgraph problems`);
-    the exit status is 1 when any did.
+    the exit status is 1 when any did. With --engine ray the files are read and analysed by Ray
+    actors, shard by shard, and this process writes the store (docs/scale.md).
     """
     from ..core import count_inputs
     from ..core.corpus import Fetcher, FetchOptions
