@@ -20,8 +20,12 @@ articles/s of each and ray/local; the driver's own CPU seconds per article under
 throughput); and both stores' exports compared (identical: yes/no).
 
 ``--postgres`` also writes the Ray run (C = the last one) into a throwaway PostgreSQL
-server (tests/postgres.py) and reports its size per article. Timings are noisy on a
-shared machine; this script prints numbers and asserts nothing.
+server (tests/postgres.py) and reports its size per article (dominated by fixed page
+overhead at small N). ``--store-n N`` measures store growth instead at a size where
+that overhead vanishes: N articles, the Ray run's analyses written again under new ids
+(``write_article`` only, as ``benchmarks/corpus.py`` builds its store), into SQLite and
+into PostgreSQL: KiB per article of each. Timings are noisy on a shared machine; this
+script prints numbers and asserts nothing.
 """
 
 from __future__ import annotations
@@ -141,6 +145,67 @@ def postgres_size(ng: Any, source: Path, cpus: int, shard_size: int) -> dict[str
     }
 
 
+def store_growth(seed_db: Path, n: int, tmp: Path) -> dict[str, Any]:
+    """KiB per article on SQLite and PostgreSQL: ``n`` articles written into each, the seed
+    store's analyses again under new ids and URLs with a marker line after the text (as
+    ``benchmarks/corpus.py`` builds its query store; no linking or claim rows)."""
+    import sqlalchemy as sa
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from postgres import Cluster
+
+    from newsgraph.model import Metadata
+    from newsgraph.store import Store, article_key
+
+    seed = Store.open(str(seed_db))
+    with seed.read() as conn:
+        analysed = seed.read_articles(conn, seed.article_ids(conn))
+    seed.close()
+
+    def fill(store: Any) -> None:
+        written = 0
+        while written < n:
+            with store.begin() as conn:
+                for _ in range(min(500, n - written)):
+                    base = analysed[written % len(analysed)]
+                    article = base.__class__(**{**base.__dict__})
+                    article.text = base.text + f"\n\n[stored copy {written}]"
+                    meta = {**base.metadata.__dict__, "url": f"https://example.org/{written}"}
+                    article.metadata = Metadata(**meta)
+                    article_id, digest = article_key(article)
+                    store.write_article(conn, article_id, digest, article, "benchmark")
+                    written += 1
+
+    result: dict[str, Any] = {"articles": n}
+    path = tmp / "growth.db"
+    store = Store.open(str(path))
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    empty = path.stat().st_size
+    fill(store)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    result["sqlite_kib_per_article"] = round((path.stat().st_size - empty) / 1024 / n, 1)
+    server = Cluster()
+    try:
+        store = Store.open(server.new_database())
+
+        def size() -> int:
+            with store.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(sa.text("VACUUM ANALYZE"))
+                return int(conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar_one())
+
+        empty = size()
+        fill(store)
+        result["postgresql_kib_per_article"] = round((size() - empty) / 1024 / n, 1)
+        store.close()
+    finally:
+        server.stop()
+    return result
+
+
 def main() -> None:
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
@@ -149,6 +214,7 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--shard-size", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--store-n", type=int, default=0, help="store growth: articles per backend")
     parser.add_argument("--json")
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -169,6 +235,10 @@ def main() -> None:
         if args.postgres:
             report["postgres"] = postgres_size(ng, source, args.cpus[-1], args.shard_size)
             print(json.dumps(report["postgres"]), flush=True)
+        if args.store_n and rows:
+            seed = tmp / f"ray-{args.cpus[-1]}.db"
+            report["growth"] = store_growth(seed, args.store_n, tmp)
+            print(json.dumps(report["growth"]), flush=True)
     report["runs"] = rows
     columns = ["cpus", "articles", "local_per_s", "ray_per_s", "ratio", "startup_s", "ratio_without_startup"]
     columns += ["driver_cpu_ms_per_article", "identical"]

@@ -94,7 +94,7 @@ def add(
             "log_to_driver": False,
             "logging_level": logging.WARNING,
         }
-        if address is None:
+        if address is None and not os.environ.get("RAY_ADDRESS"):  # a new instance, started here
             options["object_store_memory"] = LOCAL_OBJECT_STORE
         try:
             ray.init(address=address, **options)
@@ -254,6 +254,8 @@ class _Run:
             state.results.update(zip(task.indices, value, strict=True))
 
     def _died(self, actor: _Actor, task: _Task, err: Exception) -> None:
+        # Unreachable may not mean dead: make sure, so that its CPU goes to its successor.
+        self.ray.kill(actor.handle)
         if actor in self.alive:
             self.alive.remove(actor)
         if actor in self.idle:
