@@ -138,24 +138,22 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
 
     source = str(jsonl(tmp_path / "s.jsonl", 3))
     killed: list[int] = []
+    collect = ray_engine._Run._collect
 
-    def kill_one(status: str, _: Any) -> None:
-        if status != "added" or killed:
-            return
-        actors = [
-            p
-            for p in psutil.process_iter(["pid", "cmdline"])
-            if any("ShardActor" in part for part in p.info["cmdline"] or [])
-        ]
-        # Ray titles an actor's process by the method it runs: kill one in the middle of a shard.
-        busy = [p for p in actors if any("analyse" in part for part in p.info["cmdline"] or [])]
-        if busy:  # else try again at the next article stored
-            os.kill(busy[0].info["pid"], signal.SIGKILL)
-            killed.append(busy[0].info["pid"])
+    def collect_then_kill(run: Any, ref: Any) -> None:
+        """When a result comes back, kill another actor in the middle of analysing a shard."""
+        collect(run, ref)
+        busy = [actor for actor, task in run.inflight.values() if task.phase == "analyse"]
+        if busy and not killed:
+            pid = ray.get(busy[0].pid)
+            assert " ".join(psutil.Process(pid).cmdline()).startswith("ray::ShardActor")
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
 
+    monkeypatch.setattr(ray_engine._Run, "_collect", collect_then_kill)
     cluster = Corpus(db=str(tmp_path / "ray.db"), newsgraph=newsgraph)
-    got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1, on_result=kill_one)
-    assert killed and deaths, "no actor was killed while it held a task"
+    got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1)
+    assert killed and "analyse" in deaths, "no actor was killed while it analysed a shard"
     assert (got.added, got.present, got.failed) == (9, 0, 0)
     records = exported(cluster)
     ids = [r["id"] for r in records]

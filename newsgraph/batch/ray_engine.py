@@ -114,6 +114,8 @@ def add(
 @dataclass(eq=False)
 class _Actor:
     handle: Any
+    #: The actor's process id (an ObjectRef, asked for before any task): which process is which.
+    pid: Any = None
 
 
 @dataclass(eq=False)
@@ -228,7 +230,8 @@ class _Run:
             elif self.idle:
                 actor = self.idle.pop(0)
             else:
-                actor = _Actor(self.remote.remote(*self.arguments))
+                handle = self.remote.remote(*self.arguments)
+                actor = _Actor(handle, handle.pid.remote())
                 self.alive.append(actor)
             if task.phase == "read":
                 ref = actor.handle.read.remote(task.number, state.shard)
