@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/server_load.py --store /tmp/newsgraph-bench-10k.db
-        [--seconds 30] [--concurrency 8] [--store-n 10000] [--seed-n 40] [--json FILE]
+        [--seconds 30] [--concurrency 8] [--workers 1] [--store-n 10000] [--seed-n 40] [--json FILE]
 
 1. The store: ``--store`` when it exists, else built there as ``benchmarks/corpus.py`` does
    (``--seed-n`` texts analysed and added with the real pipeline, then written again under
@@ -144,9 +144,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(store: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     newsgraph = Path(sys.executable).parent / "newsgraph"  # the console script of this environment
-    command = [str(newsgraph), "serve", "--db", str(store), "--port", str(port)]
+    command = [str(newsgraph), "serve", "--db", str(store), "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "NEWSGRAPH_TOKEN": ""}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -260,6 +260,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="newsgraph serve --workers")
     parser.add_argument("--skip", nargs="*", default=[], help="leave out endpoints whose name holds WORD")
     parser.add_argument("--baseline-queries", type=int, default=30, help="in-process look-ups per endpoint")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -271,7 +272,7 @@ def main(argv: list[str]) -> int:
     print(json.dumps(report["store"]), flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(store, port)
+    server = start_server(store, port, args.workers)
     try:
         wait_ready(base, server)
         import httpx
@@ -283,6 +284,7 @@ def main(argv: list[str]) -> int:
         report["in_process"] = baseline(store, paths, args.baseline_queries, random.Random(8))
         print(json.dumps({"in_process (Corpus, one at a time)": report["in_process"]}, indent=2), flush=True)
         report["load"] = asyncio.run(load(base, paths, args.seconds, args.concurrency))
+        report["load"]["workers"] = args.workers
     finally:
         server.terminate()
         server.wait(timeout=30)

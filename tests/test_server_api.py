@@ -343,3 +343,45 @@ def test_the_endpoint_reference_in_the_docs_is_the_spec(tmp_path: Path) -> None:
     doc = (root / "docs" / "rest-api.md").read_text("utf-8")
     generated = script.endpoint_reference(spec)
     assert f"<!-- endpoints:start -->\n{generated}<!-- endpoints:end -->" in doc
+
+
+def test_serve_with_two_worker_processes_answers_over_real_http(samples_store: Path, tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    store = tmp_path / "store.db"
+    shutil.copy(samples_store, store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [
+        str(Path(sys.executable).parent / "newsgraph"),
+        "serve",
+        "--db",
+        str(store),
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen([*command, "--workers", "2"], stderr=subprocess.PIPE)
+    try:
+        deadline, answer = time.monotonic() + 120, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert answer is not None, (
+            server.stderr.read().decode() if server.poll() is not None and server.stderr else ""
+        )
+        assert answer.status_code == 200 and answer.json()["articles"] > 0
+        assert answer.headers["content-security-policy"] == CSP
+        missing = httpx.get(f"http://127.0.0.1:{port}/api/articles/none", timeout=5)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "E409"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

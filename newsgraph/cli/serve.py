@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 
 import click
@@ -45,7 +46,16 @@ def is_loopback(host: str) -> bool:
     show_default=True,
     help="Largest page fetched for a URL sent to POST /api/analyze or /api/articles, in bytes (E013).",
 )
-def serve(db: str | None, host: str, port: int, token: str | None, max_body: int, max_fetch: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes (each opens the store and, on its first analysis, loads the pipeline).",
+)
+def serve(
+    db: str | None, host: str, port: int, token: str | None, max_body: int, max_fetch: int, workers: int
+) -> None:
     """Serve the REST API (/api, spec at /openapi.json) and the web pages over the store.
 
     URLs sent to the API are fetched over http(s) from public addresses only."""
@@ -55,11 +65,24 @@ def serve(db: str | None, host: str, port: int, token: str | None, max_body: int
         )
     import uvicorn
 
-    from ..server import ServerOptions, create_app
+    from ..server import SERVE_OPTIONS, ServerOptions, create_app
 
     options = ServerOptions(
         db=db or os.environ.get("NEWSGRAPH_DB"), token=token, max_body=max_body, max_fetch=max_fetch
     )
-    app = create_app(options=options)
     click.echo(f"newsgraph serving {db or 'newsgraph.db'} on http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(options=options), host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their own app from the options, handed over in the environment.
+    os.environ[SERVE_OPTIONS] = json.dumps(
+        {"db": options.db, "token": options.token, "max_body": max_body, "max_fetch": max_fetch}
+    )
+    uvicorn.run(
+        "newsgraph.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )

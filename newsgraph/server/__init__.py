@@ -17,6 +17,8 @@ Errors of every kind come back in one JSON shape (:mod:`newsgraph.server.failure
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,16 @@ class ServerOptions:
     fetch_timeout: float = 15.0
     #: Hosts exempt from the public-address rule of URL fetches (tests, trusted internal hosts).
     fetch_allow: frozenset[str] = field(default_factory=frozenset)
+
+
+#: The environment variable through which ``serve --workers N`` hands its options to each worker.
+SERVE_OPTIONS = "NEWSGRAPH_SERVE_OPTIONS"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one uvicorn worker process (``serve --workers N``): the options are the JSON
+    object in ``$NEWSGRAPH_SERVE_OPTIONS``."""
+    return create_app(options=ServerOptions(**json.loads(os.environ[SERVE_OPTIONS])))
 
 
 def create_app(db: str | None = None, *, options: ServerOptions | None = None, corpus: Any = None) -> FastAPI:
@@ -197,10 +209,12 @@ def add_submission(app: FastAPI, fields: dict[str, Any]) -> tuple[str, str | Non
 
 __all__ = [
     "CSP",
+    "SERVE_OPTIONS",
     "ServerOptions",
     "add_submission",
     "analyze_submission",
     "analyzer",
+    "app_from_environment",
     "create_app",
     "prepare_submission",
 ]
