@@ -250,6 +250,9 @@ def test_adding_needs_the_token_and_stores_the_article_once(writable: Any) -> No
     assert again.status_code == 200 and again.json()["status"] == "present"
     assert again.json()["article_id"] == record["article_id"]
     assert client.get("/api/stats").json()["articles"] == before + 1
+    for sort in ("published", "-published"):  # no publication date: last either way
+        listed = client.get(f"/api/articles?sort={sort}&limit=200").json()["items"]
+        assert listed[-1]["article_id"] == record["article_id"] and listed[-1]["published"] is None
     assert (
         client.get("/api/articles?outlet=Chess%20Weekly").json()["items"][0]["article_id"]
         == record["article_id"]

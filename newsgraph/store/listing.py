@@ -40,8 +40,9 @@ def articles(
     orders: dict[str, list[Any]] = {
         "-added": [a.c.seq.desc()],
         "added": [a.c.seq],
-        "-published": [a.c.published.is_(None), a.c.published.desc(), a.c.seq.desc()],
-        "published": [a.c.published.is_(None), a.c.published, a.c.seq],
+        # NULLS LAST rather than "published IS NULL" first: SQLite then walks the index.
+        "-published": [a.c.published.desc().nulls_last(), a.c.seq.desc()],
+        "published": [a.c.published.asc().nulls_last(), a.c.seq],
     }
     order = orders[sort]
     query = (
