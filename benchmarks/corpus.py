@@ -3,7 +3,8 @@
 Usage::
 
     .venv/bin/python benchmarks/corpus.py [--texts DIR] [--add-n N] [--store-n N] [--jobs 1 2]
-                                          [--queries Q] [--json FILE]
+                                          [--queries Q] [--json FILE] [--keep DIR]
+    .venv/bin/python benchmarks/corpus.py --keep DIR --jobs      # queries only, on DIR/store.db
 
 Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
 when present, else the bundled samples), repeated with a varied first line and id until
@@ -16,10 +17,19 @@ there are ``--add-n`` of them.
    per J (goal >= 0.85).
 2. A SQLite store of ``--store-n`` articles (default 10,000): the analysed texts of step 1,
    written again with a varied id, URL and a marker line appended after the text (so
-   every stored fact is a real one and all offsets hold). Reported: file size per article.
+   every stored fact is a real one and all offsets hold); each copy gets the cross-article
+   links its seed article got from ``add`` (the same text links the same way), so names
+   group as in a linked store. Reported: file size per article.
 3. Latency of ``entity NAME``, ``quotes`` (no filter, ``--speaker``, ``--about``) and
    ``search TEXT`` through the Python API on that store, ``--queries`` times each with
-   names and words drawn from the store: p50 and p95 in ms (goal p95 < 50 ms).
+   names and words drawn from the store: p50 and p95 in ms of wall time (goal p95 < 50 ms)
+   and of this process's CPU time (steadier on a shared machine); also what
+   the web pages and the REST API call (``entities``, ``events``, one article, ``stats``;
+   not ``claims``: the copies are not grouped into claims).
+
+``--keep DIR`` keeps the seed store (``DIR/add-J.db``) and the query store (``DIR/store.db``)
+and reuses a query store that already holds ``--store-n`` articles (it is migrated to the
+current schema on open, as any store is); ``--jobs`` with no value skips step 1.
 
 Timings are noisy on a shared machine; this script prints numbers and asserts nothing.
 """
@@ -30,6 +40,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -131,6 +142,7 @@ def build_store(seed_db: Path, target: Path, n: int) -> dict[str, Any]:
                 store.write_article(conn, article_id, digest, article, "benchmark")
                 written += 1
     seconds = time.perf_counter() - started
+    mirror_links(seed_db, target)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -144,6 +156,41 @@ def build_store(seed_db: Path, target: Path, n: int) -> dict[str, Any]:
     }
 
 
+def mirror_links(seed_db: Path, target: Path) -> int:
+    """Give every copy the cross-article links of the seed article it copies (the same text
+    links the same way), so that the query store has linked entities as a real one does."""
+    import sqlite3
+
+    with sqlite3.connect(seed_db) as seed:
+        order = [r[0] for r in seed.execute("SELECT id FROM articles ORDER BY seq")]
+        links: dict[str, list[tuple[Any, ...]]] = {}
+        for row in seed.execute("SELECT article_id, entity_id, corpus_id, reason, score FROM entity_links"):
+            links.setdefault(row[0], []).append(row[1:])
+        corpus_entities = seed.execute("SELECT * FROM corpus_entities").fetchall()
+    with sqlite3.connect(target) as conn:
+        if conn.execute("SELECT count(*) FROM entity_links").fetchone()[0]:
+            return 0
+        if corpus_entities:
+            marks = ",".join("?" * len(corpus_entities[0]))
+            conn.executemany(f"INSERT INTO corpus_entities VALUES ({marks})", corpus_entities)
+        rows = [
+            (article_id, *link)
+            for article_id, seq in conn.execute("SELECT id, seq FROM articles")
+            for link in links.get(order[(seq - 1) % len(order)], [])
+        ]
+        conn.executemany("INSERT INTO entity_links VALUES (?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
 def latency(db: Path, queries: int) -> dict[str, Any]:
     from newsgraph.core.corpus import Corpus
 
@@ -151,6 +198,7 @@ def latency(db: Path, queries: int) -> dict[str, Any]:
     rng = random.Random(7)
     people = [e["name"] for e in corpus.entities(type="PERSON", limit=200)]
     quotes = corpus.quotes(limit=500)
+    article_ids = sorted({q["article_id"] for q in quotes})
     words = [w for q in quotes for w in q["content"].split() if w.isalpha() and len(w) > 4][:2000]
     cases = {
         "entity NAME": lambda: corpus.entity(rng.choice(people)),
@@ -159,21 +207,36 @@ def latency(db: Path, queries: int) -> dict[str, Any]:
         "quotes --about WORD": lambda: corpus.quotes(about=rng.choice(words), limit=50),
         "search WORD WORD": lambda: corpus.search(f"{rng.choice(words)} {rng.choice(words)}", limit=50),
         "search WORD": lambda: corpus.search(rng.choice(words), limit=50),
+        # What the web pages and the REST API call besides the above.
+        "entities": lambda: corpus.entities(limit=50),
+        "events": lambda: corpus.events(limit=50),
+        "article ID": lambda: corpus.article(rng.choice(article_ids)),
+        "stats": lambda: corpus.stats(),
     }
+    # Lists over the whole store (no page to stop at) are timed a few times only.
+    few = {"entities": 5, "stats": 5}
     out = {}
     for name, call in cases.items():
         call()  # warm the caches once
-        times = []
-        for _ in range(queries):
-            started = time.perf_counter()
+        times, cpu = [], []
+        for _ in range(min(queries, few.get(name, queries))):
+            started, cpu0 = time.perf_counter(), time.process_time()
             call()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu0) * 1000)
         times.sort()
+        cpu.sort()
         out[name] = {
             "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
             "max_ms": round(times[-1], 1),
+            # CPU time of this process (the query's own work, SQLite included): far steadier
+            # than wall time when other processes share the cores.
+            "cpu_p50_ms": round(statistics.median(cpu), 1),
+            "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+            "calls": len(times),
         }
+        print(json.dumps({name: out[name]}), file=sys.stderr, flush=True)
     corpus.close()
     return out
 
@@ -185,7 +248,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--texts")
     parser.add_argument("--add-n", type=int, default=10_000, help="articles for the throughput runs")
     parser.add_argument("--store-n", type=int, default=10_000, help="articles in the query store (0: skip)")
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--keep", help="keep (and reuse) the stores in this directory")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -196,19 +260,34 @@ def main(argv: list[str]) -> int:
     report: dict[str, Any] = {"texts": str(directory), "add_n": args.add_n, "store_n": args.store_n}
     with tempfile.TemporaryDirectory(prefix="newsgraph-bench-") as name:
         tmp = Path(name)
+        keep = Path(args.keep) if args.keep else tmp
+        keep.mkdir(parents=True, exist_ok=True)
         source = tmp / "texts.jsonl"
         write_jsonl(directory, args.add_n, source)
-        ng = Newsgraph()
         report["throughput"] = []
-        for jobs in args.jobs:
-            row = throughput(ng, source, jobs, tmp)
-            report["throughput"].append(row)
-            print(json.dumps(row), flush=True)
+        if args.jobs:
+            ng = Newsgraph()
+            for jobs in args.jobs:
+                row = throughput(ng, source, jobs, tmp)
+                report["throughput"].append(row)
+                print(json.dumps(row), flush=True)
+                if keep is not tmp:
+                    shutil.copy(tmp / f"add-{jobs}.db", keep / f"add-{jobs}.db")
         if args.store_n:
-            seed = tmp / f"add-{args.jobs[0]}.db"
-            report["store"] = build_store(seed, tmp / "store.db", args.store_n)
+            store = keep / "store.db"
+            if _articles(store) >= args.store_n:
+                report["store"] = {"articles": _articles(store), "reused": str(store)}
+                report["store"]["kib_per_article"] = round(
+                    store.stat().st_size / report["store"]["articles"] / 1024, 1
+                )
+            else:
+                seeds = sorted(keep.glob("add-*.db"))
+                if not seeds:
+                    parser.error(f"no seed store (add-J.db) in {keep}: run with --jobs first")
+                store.unlink(missing_ok=True)
+                report["store"] = build_store(seeds[0], store, args.store_n)
             print(json.dumps(report["store"]), flush=True)
-            report["latency"] = latency(tmp / "store.db", args.queries)
+            report["latency"] = latency(store, args.queries)
             print(json.dumps(report["latency"], indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")

@@ -167,7 +167,7 @@ def test_any_article_rebuilds_exactly_from_the_store(store: Store) -> None:
 
 
 def test_a_new_store_is_migrated_to_the_head_revision(store: Store) -> None:
-    assert store.revision() == "0002"
+    assert store.revision() == "0003"
     names = set(sa.inspect(store.engine).get_table_names())
     expected = {"articles", "entities", "mentions", "attributions", "events", "places", "times", "problems"}
     linking = {"corpus_entities", "corpus_entity_keys", "entity_links", "link_log", "link_constraints"}
@@ -309,6 +309,61 @@ def test_quotes_filter_by_speaker_words_hedge_outlet_and_dates(corpus: Corpus) -
     ]
     assert corpus.quotes(source_type="anonymous") == []
     assert len(corpus.quotes(limit=1, offset=2)) == 1
+
+
+def test_speaker_words_match_whole_words_of_the_source_in_any_order(corpus: Corpus) -> None:
+    assert len(corpus.quotes(speaker="PESKOV dmitry")) == 2  # every word, any order and case
+    assert [q["speaker"] for q in corpus.quotes(speaker="Ryabkov")] == ["Sergei Ryabkov"]
+    assert corpus.quotes(speaker="Pesk") == []  # a word, not a piece of one
+    assert corpus.quotes(speaker="Dmitry Ryabkov") == []
+    assert [q["speaker"] for q in corpus.quotes(speaker="peskov", about="Geneva")] == ["Dmitry Peskov"]
+    assert corpus.quotes(speaker="peskov", about="Aleppo") == []
+
+
+def test_filtered_quote_pages_follow_the_unfiltered_order(store: Store) -> None:
+    """Pages of an indexed filter (speaker, about) tile the same list as the walk does."""
+    stories = [
+        story(
+            n,
+            ("Dmitry Peskov", "Sergei Ryabkov")[n % 2],
+            f"talks in Geneva went on {n}",
+            "TASS",
+            "2024-12-08",
+        )
+        for n in range(12)
+    ]
+    with store.begin() as conn:
+        for article in stories:
+            article_id, digest = article_key(article)
+            store.write_article(conn, article_id, digest, article, "test")
+    corpus = Corpus(db=str(store.engine.url.render_as_string(hide_password=False)))
+    walked = [q["content"] for q in corpus.quotes(limit=100) if q["speaker"] == "Dmitry Peskov"]
+    assert len(walked) == 6 and walked[0] == "talks in Geneva went on 10"  # newest first
+    for filters in ({"speaker": "peskov"}, {"speaker": "Peskov", "about": "Geneva talks"}):
+        paged = [q["content"] for k in range(0, 6, 4) for q in corpus.quotes(limit=4, offset=k, **filters)]
+        assert paged == walked
+    assert [q["content"] for q in corpus.quotes(about="Geneva", limit=3, offset=1)] == [
+        f"talks in Geneva went on {n}" for n in (10, 9, 8)
+    ]
+
+
+def test_migration_0003_indexes_the_speakers_of_stored_quotes(corpus: Corpus) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("newsgraph.store") / "migrations"))
+    with corpus.store.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    assert corpus.store.revision() == "0002"
+    assert not sa.inspect(corpus.store.engine).has_table("speaker_terms")
+    corpus.store.migrate()  # what opening the store does
+    assert corpus.store.revision() == "0003"
+    assert corpus.store.count("speaker_terms") == 6  # dmitry, peskov (x2); sergei, ryabkov
+    assert len(corpus.quotes(speaker="Dmitry Peskov")) == 2
 
 
 def test_entities_rank_by_articles_and_entity_gathers_what_is_known(corpus: Corpus) -> None:

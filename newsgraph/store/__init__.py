@@ -189,6 +189,9 @@ class Store:
                     mention_rows += rows.mention_rows(article_id, owner, item.id, item.mentions)
         if mention_rows:
             conn.execute(tables.mentions.insert(), mention_rows)
+        speakers = search.speaker_rows(article_id, article)
+        if speakers:
+            conn.execute(tables.speaker_terms.insert(), speakers)
         search.index_article(conn, article_id, article)
         conn.execute(tables.problems.delete().where(tables.problems.c.input == article.input))
 

@@ -74,23 +74,9 @@ _FIRST_CHUNK = 25
 _MAX_CHUNK = 800
 
 
-def _walk(conn: Connection, conds: list[Any], only: set[str] | None = None) -> Iterator[list[str]]:
-    """Article ids, newest (highest ``seq``) first, in growing chunks; ``only`` restricts them."""
+def _walk(conn: Connection, conds: list[Any]) -> Iterator[list[str]]:
+    """Article ids, newest (highest ``seq``) first, in growing chunks."""
     size = _FIRST_CHUNK
-    if only is not None:
-        found: list[tuple[int, str]] = []
-        ids = sorted(only)
-        for n in range(0, len(ids), _MAX_CHUNK):
-            query = sa.select(a.c.seq, a.c.id).where(a.c.id.in_(ids[n : n + _MAX_CHUNK]), *conds)
-            found += [(r.seq, r.id) for r in conn.execute(query)]
-        found.sort(reverse=True)
-        ordered = [i for _, i in found]
-        n = 0
-        while n < len(ordered):
-            yield ordered[n : n + size]
-            n += size
-            size = min(size * 2, _MAX_CHUNK)
-        return
     last: int | None = None
     while True:
         query = sa.select(a.c.seq, a.c.id).where(*conds).order_by(a.c.seq.desc()).limit(size)
@@ -151,40 +137,211 @@ def quotes(
 ) -> list[dict[str, Any]]:
     """Attributions across articles, most recently added article first.
 
-    ``speaker`` matches words of the source's text, or any entity called so (name or mention,
-    any case; with cross-article links, every article's entity linked to it).
+    ``speaker`` matches every word of the source's text, or any entity called so (name or
+    mention, any case; with cross-article links, every article's entity linked to it).
     """
     conds: list[Any] = []
     if source_type:
         conds.append(at.c.source_type == source_type)
     if hedged:
         conds.append(at.c.hedge != "none")
-    only: set[str] | None = None
-    matched: Pairs | None = None
+    if not speaker and not about:
+        # A page near the top: walk the newest articles in chunks (indexed reads only).
+        walk = _walk(conn, _article_conds(since, until, outlet))
+        return [quote_record(r) for r in _quote_page(conn, walk, conds, lambda r: True, limit, offset)]
+    # Filters with an index of their own: the keys of the matching quotes first, then their rows.
+    keys: list[Any] = []
     if about:
-        matched = {(r.article_id, r.ref) for r in conn.execute(_matching_docs(conn, about, "attribution"))}
-        only = {article_id for article_id, _ in matched}
-    speakers: Pairs | None = None
-    words = (speaker or "").strip().lower()
+        keys.append(_matching_docs(conn, about, "attribution"))
     if speaker:
-        speakers = _entity_pairs(conn, speaker)
-        ids = sorted({e for _, e in speakers})
-        conds.append(sa.or_(at.c.source_entity.in_(ids), _lower_like(at.c.source_text, words)))
-
-    def keep(r: Any) -> bool:
-        if matched is not None and (r.article_id, r.id) not in matched:
-            return False
-        if speakers is not None:
-            by_entity = r.source_entity is not None and (r.article_id, r.source_entity) in speakers
-            return by_entity or words in (r.source_text or "").lower()
-        return True
-
-    return [
-        quote_record(r)
-        for r in _quote_page(
-            conn, _walk(conn, _article_conds(since, until, outlet), only), conds, keep, limit, offset
+        groups = _keys(conn, speaker)
+        words = sorted(set(search.speaker_terms(speaker)))
+        if not groups and not words:
+            return []
+        if not about and _common(conn, groups, words, offset + limit):
+            # A speaker quoted everywhere: walk the newest articles, each quote checked by
+            # primary-key probes, instead of sorting thousands of matches.
+            conds.append(_spoken_by(groups, words))
+            walk = _walk(conn, _article_conds(since, until, outlet))
+            return [quote_record(r) for r in _quote_page(conn, walk, conds, lambda r: True, limit, offset)]
+        by_words = _speaker_docs(speaker)
+        members = [_members(kind, key) for kind, key in groups]
+        said = _said_by(
+            None
+            if not members
+            else members[0]
+            if len(members) == 1
+            else sa.union_all(*(sa.select(*q.subquery().c) for q in members))
         )
-    ]
+        # Each part as a plain SELECT (SQLite takes no parenthesised compound inside a compound).
+        chosen = [sa.select(*q.subquery().c) for q in (by_words, said) if q is not None]
+        keys.append(sa.union(*chosen) if len(chosen) > 1 else chosen[0])
+    if len(keys) > 1:
+        keys = [sa.intersect(*(sa.select(*q.subquery().c) for q in keys))]
+    ordered = _ordered_keys(conn, keys[0], _article_conds(since, until, outlet))
+    return [quote_record(r) for r in _keyed_page(conn, at, ordered, conds, limit, offset)]
+
+
+class _Ordered:
+    """Keys ``(article id, fact id)`` grouped by article, newest article first, read from the
+    database's (sorted) result only as far as the pages need them: a name in 7,000 articles
+    costs the database a sort, not Python 7,000 rows."""
+
+    def __init__(self, conn: Connection, query: Any) -> None:
+        self._result = conn.execute(query)
+        self._pending: tuple[str, str] | None = None
+        self._done = False
+        self.refs: dict[str, set[str]] = {}
+        self.articles: list[str] = []
+
+    def _read(self, wanted: int) -> None:
+        """Complete articles until ``wanted`` are known (or the result ends)."""
+        while len(self.articles) < wanted and not self._done:
+            row = self._pending or next(iter(self._result.fetchmany(1)), None)
+            self._pending = None
+            if row is None:
+                self._done = True
+                self._result.close()
+                break
+            self.articles.append(row[0])
+            self.refs[row[0]] = {row[1]}
+            for nxt in self._result:  # the rest of this article's keys
+                if nxt[0] != row[0]:
+                    self._pending = (nxt[0], nxt[1])
+                    break
+                self.refs[row[0]].add(nxt[1])
+            else:
+                self._done = True
+
+    def chunks(self) -> Iterator[list[str]]:
+        """Article ids in growing chunks (25, 50, ... 800)."""
+        n, size = 0, _FIRST_CHUNK
+        while True:
+            self._read(n + size)
+            chunk = self.articles[n : n + size]
+            if not chunk:
+                return
+            yield chunk
+            n, size = n + len(chunk), min(size * 2, _MAX_CHUNK)
+
+    def close(self) -> None:
+        self._result.close()
+
+
+def _ordered_keys(conn: Connection, keys: Any, article_conds: list[Any]) -> _Ordered:
+    """``keys`` (a query of article id and fact id) by article, newest article first; only the
+    articles' ``id``/``seq`` are read (a covering index), whatever the number of keys."""
+    k = keys.subquery()
+    article_id, ref = list(k.c)[:2]
+    query = sa.select(article_id, ref).join(a, a.c.id == article_id).where(*article_conds)
+    return _Ordered(conn, query.order_by(a.c.seq.desc(), article_id))
+
+
+def _keyed_page(
+    conn: Connection,
+    table: sa.Table,
+    ordered: _Ordered,
+    conds: list[Any],
+    limit: int,
+    offset: int,
+) -> list[Any]:
+    """Rows of ``table`` named by ``ordered`` that pass ``conds``, in that order (then by
+    position in the article), rows ``offset`` to ``offset + limit``."""
+
+    def fetch(chunk: list[str]) -> Iterable[Any]:
+        ids = sorted({ref for article_id in chunk for ref in ordered.refs[article_id]})
+        query = (
+            sa.select(table, a.c.title, a.c.outlet, a.c.published)
+            .join(a, a.c.id == table.c.article_id)
+            .where(table.c.article_id.in_(chunk), table.c.id.in_(ids), *conds)
+        )
+        return [r for r in conn.execute(query) if r.id in ordered.refs[r.article_id]]
+
+    try:
+        return _page(conn, ordered.chunks(), fetch, lambda r: True, limit, offset)
+    finally:
+        ordered.close()
+
+
+def _common(conn: Connection, groups: list[tuple[str, str]], words: list[str], wanted: int) -> bool:
+    """Whether quotes of this speaker are common enough that walking the newest articles finds
+    ``wanted`` of them sooner than sorting every match: estimated matches ``k`` (members plus
+    the rarest word's postings, counted on indexes) against ``k * k > 8 * wanted * articles``."""
+    k = 0
+    for kind, key in groups:
+        members = _members(kind, key).subquery()
+        k += int(conn.execute(sa.select(sa.func.count()).select_from(members)).scalar_one())
+    if words:
+        st = tables.speaker_terms
+        postings = [
+            int(conn.execute(sa.select(sa.func.count()).where(st.c.term == w)).scalar_one()) for w in words
+        ]
+        k += min(postings)
+    articles = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(a.c.seq), 0))).scalar_one())
+    return k * k > 8 * wanted * articles
+
+
+def _spoken_by(groups: list[tuple[str, str]], words: list[str]) -> Any:
+    """A condition on ``attributions``: its source is a member of ``groups`` or holds ``words``."""
+    conds: list[Any] = []
+    for kind, key in groups:
+        if kind == "corpus":
+            link = lk.alias("speaker_link")
+            conds.append(
+                sa.exists().where(
+                    link.c.article_id == at.c.article_id,
+                    link.c.entity_id == at.c.source_entity,
+                    link.c.corpus_id == key,
+                )
+            )
+        else:
+            type_, _, exact = key.partition(":")
+            entity_ = en.alias("speaker_entity")
+            linked = lk.alias("speaker_linked")
+            conds.append(
+                sa.exists().where(
+                    entity_.c.article_id == at.c.article_id,
+                    entity_.c.id == at.c.source_entity,
+                    entity_.c.name == exact,
+                    entity_.c.type == type_,
+                    ~sa.exists().where(
+                        linked.c.article_id == entity_.c.article_id,
+                        linked.c.entity_id == entity_.c.id,
+                        linked.c.corpus_id.is_not(None),
+                    ),
+                )
+            )
+    if words:
+        st = tables.speaker_terms.alias("speaker_word")
+        conds.append(
+            sa.and_(
+                *(
+                    sa.exists().where(st.c.article_id == at.c.article_id, st.c.ref == at.c.id, st.c.term == w)
+                    for w in words
+                )
+            )
+        )
+    return sa.or_(*conds)
+
+
+def _speaker_docs(speaker: str) -> Any:
+    """(article_id, attribution id) of attributions whose source text holds every word, or None."""
+    words = sorted(set(search.speaker_terms(speaker)))
+    if not words:
+        return None
+    st = tables.speaker_terms
+    parts = [sa.select(st.c.article_id, st.c.ref).where(st.c.term == w) for w in words]
+    return sa.intersect(*parts) if len(parts) > 1 else parts[0]
+
+
+def _said_by(members: Any) -> Any:
+    """(article_id, attribution id) of attributions whose source is one of ``members``, or None."""
+    if members is None:
+        return None
+    said = at.alias("said")
+    return sa.select(said.c.article_id, said.c.id).where(
+        sa.tuple_(said.c.article_id, said.c.source_entity).in_(members)
+    )
 
 
 def _quote_page(
@@ -243,6 +400,9 @@ def entities(
             sa.func.min(en.c.name).label("name"),
             sa.func.min(en.c.type).label("type"),
             count,
+            # ``seq`` is in no index, so the table is read in row order (article by article)
+            # and the link probes follow it; a scan of a name index would probe at random.
+            sa.func.max(en.c.seq).label("last_seq"),
         )
         .select_from(en.outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id)))
         .group_by(key, lk.c.corpus_id)
@@ -269,156 +429,199 @@ def _corpus_names(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]
 
 
 def _hits(conn: Connection, name: str) -> list[Any]:
-    """Per-article entities called ``name``: by name or a mention's words (indexed), else by alias."""
+    """The groups of entities called ``name`` (by name or a mention's words, indexed; else by
+    alias): distinct ``(corpus_id, type, name)``."""
     wanted = name.strip().lower()
 
     def look_up(*found: Any) -> list[Any]:
         hits = sa.union(*found).subquery()
         query = (
-            sa.select(en.c.article_id, en.c.id, en.c.name, en.c.type, lk.c.corpus_id)
-            .join(hits, sa.and_(hits.c.article_id == en.c.article_id, hits.c.id == en.c.id))
-            .outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id))
+            sa.select(lk.c.corpus_id, hits.c.type, hits.c.name)
+            .distinct()
+            .select_from(hits)
+            .outerjoin(lk, sa.and_(lk.c.article_id == hits.c.article_id, lk.c.entity_id == hits.c.id))
         )
         return list(conn.execute(query))
 
-    by_name = sa.select(en.c.article_id, en.c.id).where(sa.func.lower(en.c.name) == wanted)
-    by_mention = sa.select(mn.c.article_id, mn.c.owner_id).where(
+    def entities_of(found: Any) -> Any:
+        f = found.subquery()
+        return sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).join(
+            f, sa.and_(f.c.article_id == en.c.article_id, f.c.id == en.c.id)
+        )
+
+    # Both from covering expression indexes (migration 0003).
+    by_name = sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).where(
+        sa.func.lower(en.c.name) == wanted
+    )
+    by_mention = sa.select(mn.c.article_id, mn.c.owner_id.label("id")).where(
         sa.func.lower(mn.c.text) == wanted, mn.c.owner == "entity"
     )
-    rows = look_up(by_name, by_mention)
+    # Mentions of entities already found by name need no look-up of their entity.
+    name_keys = sa.select(en.c.article_id, en.c.id).where(sa.func.lower(en.c.name) == wanted)
+    rows = look_up(by_name, entities_of(sa.except_(by_mention, name_keys)))
     if not rows:  # aliases are JSON text: scanned only when the indexes find nothing
         alias = json.dumps(name.strip(), ensure_ascii=False).lower()
-        by_alias = sa.select(en.c.article_id, en.c.id).where(_lower_like(en.c.aliases, alias))
+        by_alias = sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).where(
+            _lower_like(en.c.aliases, alias)
+        )
         rows = look_up(by_alias, by_alias)
     return rows
 
 
-def _groups(conn: Connection, name: str) -> list[tuple[str, str, list[Any]]]:
-    """``(kind, key, member entity rows)`` per entity called ``name``, most articles first."""
+def _members(kind: str, key: str) -> Any:
+    """A query of ``(article_id, entity_id)``: the per-article entities of one group."""
+    if kind == "corpus":
+        return sa.select(lk.c.article_id, lk.c.entity_id).where(lk.c.corpus_id == key)
+    type_, _, exact = key.partition(":")
+    return (
+        sa.select(en.c.article_id, en.c.id.label("entity_id"))
+        .outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id))
+        .where(en.c.name == exact, en.c.type == type_, lk.c.corpus_id.is_(None))
+    )
+
+
+def _keys(conn: Connection, name: str) -> list[tuple[str, str]]:
     found: dict[tuple[str, str], None] = {}
     for r in _hits(conn, name):
         found[("corpus", r.corpus_id) if r.corpus_id else ("name", f"{r.type}:{r.name}")] = None
-    groups = []
-    columns = (en.c.article_id, en.c.id, en.c.name, en.c.type, en.c.aliases, en.c.roles)
-    for kind, key in found:
-        if kind == "corpus":
-            query = (
-                sa.select(*columns)
-                .join(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id))
-                .where(lk.c.corpus_id == key)
-            )
-        else:
-            type_, _, exact = key.partition(":")
-            query = (
-                sa.select(*columns)
-                .outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id))
-                .where(en.c.name == exact, en.c.type == type_, lk.c.corpus_id.is_(None))
-            )
-        groups.append((kind, key, list(conn.execute(query))))
-    groups.sort(key=lambda g: (-len({r.article_id for r in g[2]}), g[1]))
-    return groups
+    return list(found)
+
+
+def _members_of(conn: Connection, name: str) -> Any:
+    """The members of every group called ``name`` as one query, or None when there is none."""
+    keys = _keys(conn, name)
+    if not keys:
+        return None
+    parts = [_members(kind, key) for kind, key in keys]
+    if len(parts) == 1:
+        return parts[0]
+    return sa.union_all(*(sa.select(*q.subquery().c) for q in parts))
 
 
 def _entity_pairs(conn: Connection, name: str) -> Pairs:
-    return {(r.article_id, r.id) for _kind, _key, members in _groups(conn, name) for r in members}
+    members = _members_of(conn, name)
+    return set() if members is None else {(r[0], r[1]) for r in conn.execute(members)}
 
 
 def entity(conn: Connection, name: str, *, why: bool = False, detail_limit: int = 20) -> list[dict[str, Any]]:
-    """Every entity called ``name`` (name or a mention's words, any case), one record each."""
-    return [
-        _profile(conn, kind, key, members, why=why, limit=detail_limit)
-        for kind, key, members in _groups(conn, name)
-    ]
+    """Every entity called ``name`` (name or a mention's words, any case), one record each,
+    most articles first."""
+    records = [_profile(conn, kind, key, why=why, limit=detail_limit) for kind, key in _keys(conn, name)]
+    records.sort(key=lambda r: (-r["articles"], r["_key"]))
+    for record in records:
+        del record["_key"]
+    return records
 
 
-def _profile(
-    conn: Connection, kind: str, key: str, member_rows: list[Any], *, why: bool, limit: int
-) -> dict[str, Any]:
-    members: Pairs = {(r.article_id, r.id) for r in member_rows}
+def _profile(conn: Connection, kind: str, key: str, *, why: bool, limit: int) -> dict[str, Any]:
+    m = _members(kind, key).subquery()
     names: Counter[str] = Counter()
     roles: Counter[str] = Counter()
     types: Counter[str] = Counter()
-    for r in member_rows:
-        names[r.name] += 1
-        types[r.type] += 1
+    outlets: Counter[str] = Counter()
+    #: The member entities by article, newest article first (the walks below stop early).
+    ordered = _ordered_keys(conn, sa.select(m.c.article_id, m.c.entity_id), [])
+    by_article = ordered.refs
+    count = sa.select(sa.func.count(sa.distinct(m.c.article_id)))
+    articles = int(conn.execute(count).scalar_one())
+    # Aggregates in the database: copies of the same name, aliases and roles come once, counted.
+    variants = (
+        sa.select(en.c.name, en.c.type, en.c.aliases, en.c.roles, sa.func.count().label("n"))
+        .join(m, sa.and_(m.c.article_id == en.c.article_id, m.c.entity_id == en.c.id))
+        .group_by(en.c.name, en.c.type, en.c.aliases, en.c.roles)
+    )
+    for r in conn.execute(variants):
+        names[r.name] += r.n
+        types[r.type] += r.n
         for alias in json.loads(r.aliases):
             if alias != r.name:
-                names[alias] += 1
+                names[alias] += r.n
         for role in json.loads(r.roles):
-            roles[role["text"]] += 1
-    article_ids = sorted({r.article_id for r in member_rows})
-    dates: list[str] = []
-    outlets: Counter[str] = Counter()
-    for n in range(0, len(article_ids), _MAX_CHUNK):
-        query = sa.select(a.c.published, a.c.outlet).where(a.c.id.in_(article_ids[n : n + _MAX_CHUNK]))
-        for r in conn.execute(query):
-            if r.published:
-                dates.append(r.published)
-            if r.outlet:
-                outlets[r.outlet] += 1
-    only = set(article_ids)
-    entity_ids = sorted({r.id for r in member_rows})
-    said = _quote_page(
-        conn,
-        _walk(conn, [], only),
-        [at.c.source_entity.in_(entity_ids)],
-        lambda r: (r.article_id, r.source_entity) in members,
-        limit,
-        0,
+            roles[role["text"]] += r.n
+    dated = sa.case((a.c.published != "", a.c.published))
+    per_outlet = (
+        sa.select(a.c.outlet, sa.func.count().label("n"), sa.func.min(dated), sa.func.max(dated))
+        .where(a.c.id.in_(sa.select(m.c.article_id)))
+        .group_by(a.c.outlet)
     )
+    dates: list[str] = []
+    for outlet, n, first, last in conn.execute(per_outlet):
+        if outlet:
+            outlets[outlet] += n
+        dates += [d for d in (first, last) if d]
+
+    def said_fetch(chunk: list[str]) -> Iterable[Any]:
+        ids = sorted({e for i in chunk for e in by_article[i]})
+        query = (
+            sa.select(at, a.c.title, a.c.outlet, a.c.published)
+            .join(a, a.c.id == at.c.article_id)
+            .where(at.c.article_id.in_(chunk), at.c.source_entity.in_(ids))
+        )
+        return [r for r in conn.execute(query) if r.source_entity in by_article[r.article_id]]
+
+    said = _page(conn, ordered.chunks(), said_fetch, lambda r: True, limit, 0)
 
     def about_fetch(chunk: list[str]) -> Iterable[Any]:
-        in_chunk = {e for article_id, e in members if article_id in set(chunk)}
-        query = (
-            sa.select(at, a.c.title, a.c.outlet, a.c.published, mn.c.owner_id)
-            .join(a, a.c.id == at.c.article_id)
-            .join(
-                mn,
-                sa.and_(
-                    mn.c.article_id == at.c.article_id,
-                    mn.c.owner == "entity",
-                    mn.c.start >= at.c.content_start,
-                    mn.c.end <= at.c.content_end,
-                ),
-            )
-            .where(at.c.article_id.in_(chunk), mn.c.owner_id.in_(sorted(in_chunk)))
+        """Quotes whose content holds a mention of the entity, said by someone else."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        mentions = sa.select(mn.c.article_id, mn.c.owner_id, mn.c.start, mn.c.end).where(
+            mn.c.article_id.in_(chunk),
+            mn.c.owner == "entity",
+            mn.c.owner_id.in_(sorted({e for i in chunk for e in by_article[i]})),
         )
-        seen: set[tuple[str, str]] = set()
-        out = []
-        for r in conn.execute(query):
-            if (r.article_id, r.owner_id) not in members or (r.article_id, r.id) in seen:
-                continue
-            if r.source_entity is not None and (r.article_id, r.source_entity) in members:
-                continue
-            seen.add((r.article_id, r.id))
-            out.append(r)
-        return out
+        for r in conn.execute(mentions):
+            if r.owner_id in by_article[r.article_id]:
+                spans.setdefault(r.article_id, []).append((r.start, r.end))
+        if not spans:
+            return []
+        # The quotes' spans and speakers from the covering index, then the rows of the kept ones.
+        narrow = sa.select(at.c.article_id, at.c.id, at.c.content_start, at.c.content_end, at.c.source_entity)
+        kept = [
+            (r.article_id, r.id)
+            for r in conn.execute(narrow.where(at.c.article_id.in_(sorted(spans))))
+            if r.source_entity not in by_article[r.article_id]
+            and any(r.content_start <= s0 and e0 <= r.content_end for s0, e0 in spans[r.article_id])
+        ]
+        if not kept:
+            return []
+        query = (
+            sa.select(at, a.c.title, a.c.outlet, a.c.published)
+            .join(a, a.c.id == at.c.article_id)
+            .where(
+                at.c.article_id.in_(sorted({i for i, _ in kept})), at.c.id.in_(sorted({r for _, r in kept}))
+            )
+        )
+        wanted = set(kept)
+        return [r for r in conn.execute(query) if (r.article_id, r.id) in wanted]
 
-    said_about = _page(conn, _walk(conn, [], only), about_fetch, lambda r: True, limit, 0)
+    said_about = _page(conn, ordered.chunks(), about_fetch, lambda r: True, limit, 0)
 
     def event_fetch(chunk: list[str]) -> Iterable[Any]:
+        ids = sorted({e for i in chunk for e in by_article[i]})
         query = (
             sa.select(ev, a.c.title, a.c.outlet, a.c.published)
             .join(a, a.c.id == ev.c.article_id)
             .where(
                 ev.c.article_id.in_(chunk),
-                sa.or_(ev.c.actor_entity.is_not(None), ev.c.target_entity.is_not(None)),
+                sa.or_(ev.c.actor_entity.in_(ids), ev.c.target_entity.in_(ids)),
             )
         )
-        return conn.execute(query)
-
-    def in_event(r: Any) -> bool:
-        return (r.article_id, r.actor_entity) in members or (r.article_id, r.target_entity) in members
+        return [
+            r
+            for r in conn.execute(query)
+            if r.actor_entity in by_article[r.article_id] or r.target_entity in by_article[r.article_id]
+        ]
 
     event_rows = [
-        {**event_record(r), "as": "actor" if (r.article_id, r.actor_entity) in members else "target"}
-        for r in _page(conn, _walk(conn, [], only), event_fetch, in_event, limit, 0)
+        {**event_record(r), "as": "actor" if r.actor_entity in by_article[r.article_id] else "target"}
+        for r in _page(conn, ordered.chunks(), event_fetch, lambda r: True, limit, 0)
     ]
+    ordered.close()
     record: dict[str, Any] = {
         "corpus_entity": key if kind == "corpus" else None,
         "name": names.most_common(1)[0][0] if names else key,
         "type": types.most_common(1)[0][0] if types else None,
-        "articles": len(article_ids),
+        "articles": articles,
         "names": [{"name": n, "count": c} for n, c in names.most_common()],
         "roles": [{"role": n, "count": c} for n, c in roles.most_common(limit)],
         "said": [quote_record(r) for r in said],
@@ -427,6 +630,7 @@ def _profile(
         "outlets": [o for o, _ in sorted(outlets.items(), key=lambda item: (-item[1], item[0]))[:limit]],
         "first_seen": min(dates) if dates else None,
         "last_seen": max(dates) if dates else None,
+        "_key": key,
     }
     if kind == "corpus":
         profile = conn.execute(sa.select(ce.c.name, ce.c.type).where(ce.c.id == key)).first()

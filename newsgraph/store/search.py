@@ -9,7 +9,7 @@ under a GIN index. Rows are written with the article, in the same transaction.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -42,6 +42,20 @@ def unindex_article(conn: Connection, article_id: str) -> None:
     conn.execute(sa.text("DELETE FROM search_docs WHERE article_id = :a"), {"a": article_id})
 
 
+def speaker_terms(text: str) -> list[str]:
+    """The words of a source's text as ``quotes --speaker`` matches them: lower case, in order."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def speaker_rows(article_id: str, article: Article) -> list[dict[str, Any]]:
+    """Rows of ``speaker_terms``: each distinct word of each attribution's source text."""
+    out = []
+    for attribution in article.attributions:
+        for term in sorted(set(speaker_terms(attribution.source.text or ""))):
+            out.append({"article_id": article_id, "ref": attribution.id, "term": term})
+    return out
+
+
 def terms(query: str) -> list[str]:
     """The words of a query (punctuation and search operators are not interpreted)."""
     return _WORD.findall(query)
@@ -55,20 +69,44 @@ def match(conn: Connection, query: str, kind: str | None, limit: int, offset: in
     params: dict[str, Any] = {"limit": limit, "offset": offset, "kind": kind}
     kind_filter = "" if kind is None else " AND kind = :kind"
     if conn.dialect.name == "sqlite":
+        # Rank on the full-text index alone (rowids), then read the stored columns of the page
+        # only: reading them for every match cost more than the ranking itself.
         params["q"] = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-        sql = (
-            "SELECT kind, article_id, ref, bm25(search_docs) AS rank FROM search_docs "
-            f"WHERE search_docs MATCH :q{kind_filter} "
-            "ORDER BY rank, article_id, ref LIMIT :limit OFFSET :offset"
-        )
-    else:
-        params["q"] = " & ".join(words)
-        sql = (
-            "SELECT kind, article_id, ref, -ts_rank(tsv, to_tsquery('simple', :q)) AS rank FROM search_docs "
-            f"WHERE tsv @@ to_tsquery('simple', :q){kind_filter} "
-            "ORDER BY rank, article_id, ref LIMIT :limit OFFSET :offset"
-        )
+        if kind is None:
+            ranked = (
+                "SELECT rowid, bm25(search_docs) AS rank FROM search_docs WHERE search_docs MATCH :q "
+                "ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
+            )
+        else:
+            ranked = (
+                "SELECT rowid, bm25(search_docs) AS rank FROM search_docs WHERE search_docs MATCH :q "
+                "AND kind = :kind ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
+            )
+        found = [(r.rowid, r.rank) for r in conn.execute(sa.text(ranked), params)]
+        if not found:
+            return []
+        page = sa.text("SELECT rowid, kind, article_id, ref FROM search_docs WHERE rowid IN :ids")
+        page = page.bindparams(sa.bindparam("ids", expanding=True))
+        stored = {r.rowid: r for r in conn.execute(page, {"ids": [rowid for rowid, _ in found]})}
+        return [
+            _Hit(stored[rowid].kind, stored[rowid].article_id, stored[rowid].ref, rank)
+            for rowid, rank in found
+            if rowid in stored
+        ]
+    params["q"] = " & ".join(words)
+    sql = (
+        "SELECT kind, article_id, ref, -ts_rank(tsv, to_tsquery('simple', :q)) AS rank FROM search_docs "
+        f"WHERE tsv @@ to_tsquery('simple', :q){kind_filter} "
+        "ORDER BY rank, article_id, ref LIMIT :limit OFFSET :offset"
+    )
     return list(conn.execute(sa.text(sql), params))
+
+
+class _Hit(NamedTuple):
+    kind: str
+    article_id: str
+    ref: str
+    rank: float
 
 
 def _searchable(article: Article) -> str:

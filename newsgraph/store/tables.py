@@ -54,6 +54,7 @@ articles = sa.Table(
     sa.Column("subheads", sa.Text, nullable=False),  # JSON list of {start, end, text}
     sa.Column("warnings", sa.Text, nullable=False),  # JSON list of strings
     sa.Column("added_at", sa.Text, nullable=False),
+    sa.Index("ix_articles_listing", "id", "seq", "published", "outlet", "title"),
 )
 
 entities = _fact(
@@ -63,7 +64,7 @@ entities = _fact(
     sa.Column("aliases", sa.Text, nullable=False),  # JSON list of strings
     sa.Column("roles", sa.Text, nullable=False),  # JSON list of {start, end, text}
     sa.Column("gender", sa.Text),
-    sa.Index("ix_entities_name", "name"),
+    sa.Index("ix_entities_name_type", "name", "type", "article_id", "id"),
 )
 
 mentions = sa.Table(
@@ -99,6 +100,7 @@ attributions = _fact(
     sa.Column("content_spans", sa.Text, nullable=False),  # JSON list of {start, end, text}
     sa.Column("confidence", sa.Double),
     sa.Index("ix_attributions_source_entity", "article_id", "source_entity"),
+    sa.Index("ix_attributions_spans", "article_id", "content_start", "content_end", "source_entity", "id"),
 )
 
 
@@ -125,6 +127,8 @@ events = _fact(
     sa.Column("attribution", sa.Text),
     *_span("sentence"),
     sa.Index("ix_events_category", "category"),
+    sa.Index("ix_events_actor_entity", "article_id", "actor_entity"),
+    sa.Index("ix_events_target_entity", "article_id", "target_entity"),
 )
 
 places = _fact(
@@ -188,7 +192,7 @@ entity_links = sa.Table(
     sa.Column("corpus_id", sa.Text, nullable=True),
     sa.Column("reason", sa.Text),
     sa.Column("score", sa.Double),
-    sa.Index("ix_entity_links_corpus_id", "corpus_id"),
+    sa.Index("ix_entity_links_members", "corpus_id", "article_id", "entity_id"),
 )
 
 link_log = sa.Table(
@@ -216,8 +220,18 @@ link_constraints = sa.Table(
     sa.Index("ix_link_constraints_a", "a"),
 )
 
+#: The words of each attribution's source text (lower case): ``quotes --speaker`` looks them up.
+speaker_terms = sa.Table(
+    "speaker_terms",
+    metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("ref", sa.Text, primary_key=True),  # the attribution's id
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Index("ix_speaker_terms_term", "term", "article_id", "ref"),
+)
+
 #: Tables holding one article's rows, deleted together when the article is re-analysed.
-ARTICLE_TABLES = (entities, mentions, attributions, events, places, times)
+ARTICLE_TABLES = (entities, mentions, attributions, events, places, times, speaker_terms)
 
 #: Full-text search rows (kind "article" or "attribution"): an FTS5 table on SQLite, a table
 #: with a generated tsvector column and a GIN index on PostgreSQL (created by the migration).
