@@ -149,3 +149,42 @@ def test_names_given_fallback_takes_the_nearest_city() -> None:
     spans = [(text.index(n), text.index(n) + len(n)) for n in ("Toronto", "Zqxwy Lane", "Ottawa")]
     _, lane, _ = resolve_spans(Article(text=text), spans, fallback=True)
     assert lane is not None and near(lane.lat, lane.lon, (45.42, -75.70), 30)
+
+
+def test_a_list_takes_the_kind_its_members_are_most_plausibly() -> None:
+    # Both names can be a US state or a US town; together they are states, so Washington is
+    # the state, not the capital city.
+    text = "Tech firms moved to western states such as California or Washington last year."
+    california, washington = resolve_spans(
+        Article(text=text), [span(text, "California"), span(text, "Washington")]
+    )
+    assert california is not None and california.feature == "region"
+    assert washington is not None and washington.feature == "region" and washington.admin1 == "WA"
+
+
+def test_a_state_beats_a_much_smaller_town_of_its_name() -> None:
+    text = "A federal judge in Wyoming halted the rule on Friday."
+    (wyoming,) = resolve_spans(Article(text=text), [span(text, "Wyoming")])
+    assert wyoming is not None and wyoming.feature == "region" and wyoming.admin1 == "WY"
+    # ... but a big city still beats its state ("New York" alone is the city).
+    text = "Prices rose in New York on Friday."
+    (new_york,) = resolve_spans(Article(text=text), [span(text, "New York")])
+    assert new_york is not None and new_york.feature == "city"
+
+
+def test_an_alternate_name_does_not_outweigh_a_town_of_that_name() -> None:
+    # GeoNames lists "Riverdale" among a bigger town's alternate names; the towns actually
+    # called Riverdale come first.
+    text = "A gas station in Riverdale sold the winning ticket."
+    (riverdale,) = resolve_spans(Article(text=text), [span(text, "Riverdale")])
+    assert riverdale is not None and riverdale.name == "Riverdale"
+
+
+def test_people_nouns_name_their_country_and_louisiana_has_its_ap_abbreviation() -> None:
+    text = "He was a Bosnian Serb. The storm hit Lafayette, La., overnight."
+    serb, lafayette, la = resolve_spans(
+        Article(text=text), [span(text, "Serb"), span(text, "Lafayette"), span(text, "La.")]
+    )
+    assert serb is not None and serb.country == "RS"
+    assert la is not None and la.feature == "region" and la.admin1 == "LA"
+    assert lafayette is not None and lafayette.admin1 == "LA"

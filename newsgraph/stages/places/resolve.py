@@ -32,9 +32,11 @@ _PREFIXES = (
 #: Smallest town whose state counts as article context (a village may be a street name that
 #: happens to match one: "Bourbon", "Franklin" in a New Orleans story). Tuned on GeoWebNews tune.
 REGION_VOTE_POP = 50_000
+#: A country or region candidate of the name after "Town, " ("Lafayette, La.").
+CONTAINER_BONUS = 3.0
 #: A candidate of the same country and kind as another member of its list.
 LIST_BONUS = 3.0
-FEATURE_PRIOR = {"country": 3.0, "continent": 2.5, "region": -1.0, "site": 0.0, "city": 0.0, "other": 0.0}
+FEATURE_PRIOR = {"country": 3.0, "continent": 2.5, "region": -0.7, "site": 0.0, "city": 0.0, "other": 0.0}
 #: Records without a population (macro-regions, seas, sites) get this log10-population stand-in.
 NO_POP_BASE = {"continent": 7.0, "region": 7.0, "site": 7.5, "other": 6.0, "city": 2.5, "country": 5.0}
 
@@ -92,7 +94,7 @@ def prior(c: Candidate) -> float:
     if c.kind == KIND_ALT:
         # Alternate names include abbreviations and old names of small places; the record's
         # own name is stronger evidence.
-        score -= 1.0
+        score -= 1.5
     return score
 
 
@@ -145,6 +147,9 @@ def _vote(c: Candidate) -> float:
 def resolve(mentions: Sequence[NameMention], text: str) -> None:
     """Set ``chosen`` on every mention that has candidates (in place)."""
     link_containers(mentions, text)
+    # The second name of "Lafayette, La." is a state or a country, not a city ("LA").
+    # (Only after a name the gazetteer knows: "Ramor Theatre, Virginia" may name a town.)
+    containers = {m.container for m in mentions if m.container is not None and m.candidates}
     # Lists: members are of one kind ("states like Arizona and Georgia" are US states); a list
     # spanning several countries ("Tokyo, Sydney and Wellington") says nothing about the
     # article's own country.
@@ -153,6 +158,17 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
     for group in link_lists(mentions, text):
         kinds = [{(c.country, c.feature) for c in mentions[i].candidates} for i in group]
         common = set.intersection(*kinds)
+        if len(common) > 1:
+            # Every member may be a US state or a US town ("California or Washington"): the
+            # kind the members are most plausibly, taken together, decides.
+            def fit(kind: tuple[str | None, str], group: list[int] = group) -> float:
+                return sum(
+                    max(prior(c) for c in mentions[i].candidates if (c.country, c.feature) == kind)
+                    for i in group
+                )
+
+            top = max(fit(k) for k in common)
+            common = {k for k in common if fit(k) == top}
         for i in group:
             siblings[i] = [j for j in group if j != i]
             shared[i] = common
@@ -207,6 +223,8 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                             score += 1.5
                 if box is not None and c is not box and _inside(c, box):
                     score += 6.0
+                if i in containers and c.feature in ("country", "region"):
+                    score += CONTAINER_BONUS
                 if (c.country, c.feature) in shared.get(i, ()):
                     score += LIST_BONUS
                 if c.feature == "city" and len(m.candidates) > 1 and anchors:
