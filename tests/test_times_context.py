@@ -47,6 +47,14 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
         ("The suspect was last seen Nov. 3 near the border.", "2025-05-06", "Nov. 3", "2024-11-03"),
         # "N years ago" is a year, with or without a hedge.
         ("The dam burst almost three years ago.", "2025-03-05", "almost three years ago", "2022"),
+        # ... and so is "a decade ago"; hedged, TimeBank writes the duration.
+        ("The mill closed a decade ago.", "2025-03-05", "a decade ago", "2015"),
+        ("The mill closed two decades ago.", "2025-03-05", "two decades ago", "2005"),
+        ("The mill closed more than four decades ago.", "2025-03-05", "more than four decades ago",
+         "P40Y"),
+        # Relative days are anchored to the publication date, not to the last date mentioned.
+        ("The treaty was signed on March 3, 2019. On Friday, officials met again.", WEDNESDAY,
+         "Friday", "2025-02-28"),
         # A month with "last year" / "this year" is that month, not just the year.
         ("The rebels split in June last year.", "2025-03-05", "June last year", "2024-06"),
         # In an earnings report, "a year ago" is the quarter named, a year back.

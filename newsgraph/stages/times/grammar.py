@@ -516,7 +516,11 @@ class Grammar:
             return None  # ages ("a 6-year-old", "52 years old") are not time expressions in TimeML
         if letter == "Q" and plural and "-" in m.group(0):
             return None  # "three-quarters" is a fraction
-        if ago and m.group("approx") and letter != "Y":
+        decades = bool(ago) and letter == "DE" and amount is not None and amount == int(amount)
+        if decades and amount is not None:
+            # "a decade ago", "two decades earlier": a year, as "ten years ago" is.
+            letter, amount = "Y", amount * 10
+        if ago and m.group("approx") and (letter != "Y" or decades):
             # TimeBank annotates "about two weeks ago" as the duration (P2W); "almost four years
             # ago" is a year, as for an exact number.
             return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
