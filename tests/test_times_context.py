@@ -55,6 +55,19 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
         # Relative days are anchored to the publication date, not to the last date mentioned.
         ("The treaty was signed on March 3, 2019. On Friday, officials met again.", WEDNESDAY,
          "Friday", "2025-02-28"),
+        # Years said in words (broadcast transcripts).
+        ("Prices peaked in nineteen ninety-six.", "1998-03-03", "nineteen ninety-six", "1996"),
+        ("It was colder in the winter of nineteen ninety-four.", "1998-03-03",
+         "the winter of nineteen ninety-four", "1994-WI"),
+        ("Few expected the year two thousand to go smoothly.", "1998-03-03", "the year two thousand",
+         "2000"),
+        # "that year" is the year last named, not the publication year.
+        ("The mill opened in 1988. Later that year it was sold.", "1995-06-01", "Later that year",
+         "1988"),
+        # "current" alone, "the full year" and "the current fiscal year" of a report.
+        ("The current rules lapse soon.", "2025-03-05", "current", "PRESENT_REF"),
+        ("Profit for the full year will fall.", "2025-03-05", "the full year", "2025"),
+        ("Sales in the current fiscal year rose.", "2025-03-05", "the current fiscal year", "2025"),
         # A month with "last year" / "this year" is that month, not just the year.
         ("The rebels split in June last year.", "2025-03-05", "June last year", "2024-06"),
         # In an earnings report, "a year ago" is the quarter named, a year back.
@@ -65,6 +78,12 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
 def test_tense_and_anchors(nlp, text: str, published: str, expr: str, value: str) -> None:  # type: ignore[no-untyped-def]
     got = run(nlp, text, published)
     assert got.get(expr, (None,))[0] == value, got
+
+
+@pytest.mark.slow
+def test_spelled_numbers_that_are_no_years_stay_untagged(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "Nineteen eighty people and two thousand troops came; that year is unknown.", WEDNESDAY)
+    assert not any("eighty" in k or "thousand" in k or "that year" in k for k in got), got
 
 
 @pytest.mark.slow

@@ -137,7 +137,7 @@ class Grammar:
             rf"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of)[\s-]+)?"
             rf"\b(?P<rel>this|last|next|previous|coming|the\s+current|the\s+previous|the\s+following|"
             rf"the\s+past|the\s+last)"
-            rf"\s+(?P<unit>week|weekend|month|year|quarter|decade|century|{season})\b",
+            rf"\s+(?:fiscal\s+)?(?P<unit>week|weekend|month|year|quarter|decade|century|{season})\b",
             "duration": rf"(?:\b(?P<the>the)\s+)?(?:\b(?P<dir>past|last|next|previous|first|coming|final|"
             rf"remaining|latest|following|preceding)\s+)?\b{approx}\b{num}(?:\s+and\s+a\s+half)?[\s-]+"
             rf"(?:(?:more|fewer|additional|straight|consecutive)\s+)?{unit}\b(?P<adj>-long|-old)?"
@@ -148,6 +148,12 @@ class Grammar:
             "year": rf"(?:\b(?P<mod>fiscal|calendar|{mod}|the\s+year|the\s+summer\s+of|the\s+spring\s+of"
             rf"|the\s+fall\s+of|the\s+winter\s+of)[\s-]+)?(?<![\d$.,#])\b(?P<y>1[6-9]\d\d|20\d\d)\b"
             rf"(?![.,]\d|%|-\d|\s*(?:percent|people|persons|troops|men|women|acres|tons|shares|cars))",
+            # Years said in words, as in broadcast transcripts ("nineteen ninety-six", "the
+            # winter of nineteen ninety-four", "the year two thousand").
+            "spelled_year": rf"(?:\b(?P<mod>the\s+year|the\s+(?:{season})\s+of)\s+)?"
+            rf"\b(?:(?P<c>nineteen|eighteen)[\s-]+(?P<t>{_TENS})(?:[\s-]+(?P<u>{_UNITS}))?"
+            rf"|(?<=year\s)two\s+thousand(?:\s+and)?(?:[\s-]+(?P<u2>{_UNITS}))?)\b"
+            rf"(?![\s-]+(?:hundred|thousand|million|percent|people|dollars))",
             "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?"
             r"(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
             "quarter": rf"(?:\b(?P<det>the|this\s+year's|last\s+year's|next\s+year's|(?P<yq>\d{{4}})'s)\s+)?"
@@ -166,6 +172,9 @@ class Grammar:
             "set": rf"\b(?:{_alt(list(lex['sets']))})\b",
             "set_every": rf"\b(?:every|each)\s+(?:{wday}|{mfull})\b",
             "holiday": rf"\b(?:{hol})(?:,?\s+(?P<y>\d{{4}}))?\b",
+            # The year last named ("in 1988 ... later that year"); "the full year" of a report.
+            "that_year": r"\b(?:(?P<mod>earlier|later)\s+)?(?:in\s+)?that\s+(?:same\s+)?year\b",
+            "full_year": r"\bthe\s+full\s+(?:fiscal\s+)?year\b",
             "weekend": r"\b(?P<rel>the|this|last|next|this\s+past|this\s+coming)\s+weekend\b",
         }
         # Every expression contains a digit or one of these words: the rules only run in
@@ -182,7 +191,8 @@ class Grammar:
             + list(lex["sets"])
         )
         self.trigger = re.compile(
-            rf"\d|\b(?:{_alt(trig_words)}|today|tonight|yesterday|tomorrow|noon|midnight|centuries)s?\b",
+            rf"\d|\b(?:{_alt(trig_words)}|today|tonight|yesterday|tomorrow|noon|midnight|centuries"
+            rf"|nineteen|eighteen|thousand)s?\b",
             re.IGNORECASE,
         )
         return [(name, re.compile(rx, re.IGNORECASE)) for name, rx in rules.items()]
@@ -250,7 +260,7 @@ class Grammar:
                 continue
             found.start, found.end = s, e
             out.append(found)
-            if found.value and name in ("quarter", "date_mdy", "date_dmy", "month_year", "year"):
+            if found.value and name in _NOTED:
                 state.note(found.value)
         _date_clock_times(out, text)
         return out
@@ -554,6 +564,26 @@ class Grammar:
             return self._rel(m, f"{y:04d}-{self.seasons[mod.split()[1]]}", relative=False)
         return self._rel(m, f"{y:04d}", relative=False)
 
+    def _spelled_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if m.group("c"):
+            y = (18 if m.group("c").lower() == "eighteen" else 19) * 100
+            y += _TENS_VALUE[m.group("t").lower()] + _UNITS_VALUE.get((m.group("u") or "").lower(), 0)
+        else:
+            y = 2000 + _UNITS_VALUE.get((m.group("u2") or "").lower(), 0)
+        mod = " ".join((m.group("mod") or "").lower().split())
+        if mod.startswith("the ") and mod.endswith(" of") and mod.split()[1] in self.seasons:
+            return self._rel(m, f"{y:04d}-{self.seasons[mod.split()[1]]}", relative=False)
+        return self._rel(m, f"{y:04d}", relative=False)
+
+    def _that_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if state.year is None:
+            return None  # no year named before: the system cannot tell which
+        start = m.start() if m.group("mod") else m.start() + m.group(0).lower().index("that")
+        return Found(start, m.end(), "DATE", f"{state.year:04d}", False)
+
+    def _full_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        return self._rel(m, f"{anchor.year:04d}" if anchor is not None else None)
+
     def _decade(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         if m.group("y4"):
             return self._rel(m, m.group("y4")[:3], relative=False)
@@ -682,6 +712,14 @@ class Grammar:
         return self._rel(m, C.iso_week(d) + "-WE" if d else None)
 
 
+#: Rules whose values the anaphora state notes (the last quarter and year named).
+_NOTED = frozenset({"quarter", "date_mdy", "date_dmy", "month_year", "year", "spelled_year"})
+_TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+               "eighty": 80, "ninety": 90}  # fmt: skip
+_UNITS_VALUE = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9}  # fmt: skip
+_TENS = "|".join(_TENS_VALUE)
+_UNITS = "|".join(_UNITS_VALUE)
 _DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[A-Z\"“])|\n")
 
