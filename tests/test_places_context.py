@@ -188,3 +188,16 @@ def test_people_nouns_name_their_country_and_louisiana_has_its_ap_abbreviation()
     assert serb is not None and serb.country == "RS"
     assert la is not None and la.feature == "region" and la.admin1 == "LA"
     assert lafayette is not None and lafayette.admin1 == "LA"
+
+
+def test_a_small_town_outside_the_states_named_is_no_anchor() -> None:
+    # "Bourbon" here is a street of a Louisiana story, not the Indiana village: the unknown
+    # street next to it is not placed in Indiana.
+    text = (
+        "Louisiana lawmakers met on Tuesday. "
+        + "Nothing else happened. " * 5
+        + "A band played on Zqxwy Street near Bourbon, and crowds came."
+    )
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Louisiana", "Zqxwy Street", "Bourbon")]
+    _, street, _ = resolve_spans(Article(text=text), spans, fallback=True)
+    assert street is not None and street.country == "US" and street.admin1 == "LA", street

@@ -248,6 +248,9 @@ def is_demonym_only(cands: Sequence[Candidate]) -> bool:
 NEAR_CHARS = 400
 
 
+#: Towns smaller than this are no anchor outside the states an article names.
+_SMALL_TOWN = 100_000
+
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
 
 
@@ -285,12 +288,21 @@ def nearby(mentions: Sequence[NameMention], target: NameMention, text: str = "")
     """
     within = sentence_countries(mentions, target, text) if text else set()
     a, b = _sentence(text, target.start, target.end) if text else (target.start, target.end)
+    # States the article names: a small town outside all of them is a doubtful anchor
+    # ("Franklin" in a Louisiana story is a street, not Franklin, Tennessee).
+    states: dict[str, set[str | None]] = defaultdict(set)
+    for m in mentions:
+        c = m.chosen
+        if c is not None and c.feature == "region" and c.country and c.admin1 and not m.metonymy:
+            states[c.country].add(c.admin1)
     best: tuple[tuple[bool, int], Candidate] | None = None
     for m in mentions:
         c = m.chosen
         if m is target or c is None or m.metonymy or c.feature not in ("city", "site"):
             continue
         if within and c.country not in within:
+            continue
+        if c.country in states and c.admin1 not in states[c.country] and c.population < _SMALL_TOWN:
             continue
         gap = target.start - m.end if m.end <= target.start else m.start - target.end
         if gap < 0 or gap > NEAR_CHARS:
