@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +31,11 @@ def main() -> None:
     parser.add_argument("--texts", default=str(ROOT.parent / "shared/data/polnear/dev/text"))
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--db", default=None, help="SQLite file (default: a temporary one)")
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="pickle of the analysed articles and their analysis time: read if it exists, else written",
+    )
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -40,11 +46,19 @@ def main() -> None:
 
     folder = Path(args.texts)
     paths = sorted(folder.glob("*.txt")) or sorted((ROOT / "newsgraph/samples").glob("*.txt"))
-    ng = Newsgraph()
-    started = time.perf_counter()
-    analysed = [a for a in ng.analyze_many(Article(p.read_text("utf-8"), input=p.name) for p in paths)]
-    analysed = [a for a in analysed if isinstance(a, Article)]
-    analysis = (time.perf_counter() - started) / len(analysed)
+    if args.cache and Path(args.cache).exists():
+        with open(args.cache, "rb") as handle:
+            analysed, analysis = pickle.load(handle)
+        print(f"analysed articles and analysis time read from {args.cache}")
+    else:
+        ng = Newsgraph()
+        started = time.perf_counter()
+        analysed = [a for a in ng.analyze_many(Article(p.read_text("utf-8"), input=p.name) for p in paths)]
+        analysed = [a for a in analysed if isinstance(a, Article)]
+        analysis = (time.perf_counter() - started) / len(analysed)
+        if args.cache:
+            with open(args.cache, "wb") as handle:
+                pickle.dump((analysed, analysis), handle)
     claim_store.index  # noqa: B018 - import the module before timing
     from newsgraph.corpus.stance import embedder
 

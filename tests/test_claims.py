@@ -7,6 +7,8 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsgraph.corpus.claims import ClaimIndex, MemoryClaimState, numbers, relation, terms
 from newsgraph.corpus.origins import (
@@ -142,3 +144,105 @@ def test_one_wire_story_republished_three_times_is_one_origin(newsgraph: Any) ->
     assert {"id", "claims", "articles", "origins", "origin_ids", "contradictions"} <= set(as_json)
     assert all({"article", "text", "source", "source_type", "hedge", "outlet", "published"} <= set(c)
                for c in as_json["claims"])  # fmt: skip
+
+
+# --- order independence of grouping --------------------------------------------------------
+
+_GROUPING_CORPUS = [
+    # (article, ref, published, hedge, text)
+    (
+        "wire",
+        "a1",
+        "2025-03-17",
+        "none",
+        "Romania will close the main grain terminal at Constanta for two weeks",
+    ),
+    (
+        "copy",
+        "a1",
+        "2025-03-18",
+        "none",
+        "Romania will close the main grain terminal at Constanta for two weeks",
+    ),
+    (
+        "copy",
+        "a2",
+        "2025-03-18",
+        "none",
+        "The closure would halt about a fifth of the grain exports of Romania",
+    ),
+    (
+        "wire",
+        "a2",
+        "2025-03-17",
+        "none",
+        "The closure would halt about a fifth of the grain exports of Romania",
+    ),
+    (
+        "minister",
+        "a1",
+        "2025-03-18",
+        "none",
+        "The port of Constanta will close its main grain terminal for two weeks",
+    ),
+    (
+        "denial",
+        "a1",
+        "2025-03-16",
+        "denied",
+        "that the main grain terminal at Constanta would close for two weeks",
+    ),
+    (
+        "rumour",
+        "a1",
+        "2025-03-19",
+        "reported",
+        "the main grain terminal at Constanta may close for three weeks",
+    ),
+    # Matches a claim of each group above, so it merges them, whichever came first.
+    (
+        "bridge",
+        "a1",
+        "2025-03-20",
+        "none",
+        "Romania will close the main grain terminal at Constanta, halting a fifth of the grain exports",
+    ),
+    ("chess", "a1", "2025-03-16", "none", "A record crowd of players came to the chess festival in Sibiu"),
+    ("chess-copy", "a1", None, "none", "A record crowd of players came to the chess festival in Sibiu"),
+]
+
+
+def _grouped(order: list[int]) -> tuple[frozenset[frozenset[tuple[str, str]]], dict[tuple[str, str], str]]:
+    from newsgraph.corpus.claims import Claim, ClaimGrouper
+
+    state = MemoryClaimState()
+    grouper = ClaimGrouper(state)
+    for i in order:
+        article, ref, published, hedge, text = _GROUPING_CORPUS[i]
+        claim = Claim(article, "attribution", ref, text, 0, len(text), hedge=hedge, published=published)
+        claim.terms = terms(text)
+        grouper.add([claim])
+    by_group: dict[str, set[tuple[str, str]]] = {}
+    for c in state.claims:
+        by_group.setdefault(c.group or "", set()).add((c.article_id, c.ref))
+    partition = frozenset(frozenset(members) for members in by_group.values())
+    return partition, {(c.article_id, c.ref): f"{c.relation}: {c.relation_reason}" for c in state.claims}
+
+
+def test_grouping_merges_groups_a_claim_bridges_and_anchors_on_the_earliest_assertion() -> None:
+    partition, relations = _grouped(list(range(len(_GROUPING_CORPUS))))
+    group_of = {member: group for group in partition for member in group}
+    assert group_of[("wire", "a1")] == group_of[("copy", "a1")] == group_of[("minister", "a1")]
+    assert group_of[("denial", "a1")] == group_of[("wire", "a1")] == group_of[("bridge", "a1")]
+    assert group_of[("wire", "a2")] == group_of[("wire", "a1")]
+    assert group_of[("chess", "a1")] == {("chess", "a1"), ("chess-copy", "a1")}
+    # The denial was published first, but an assertion anchors the group: the denial contradicts it.
+    assert relations[("wire", "a1")].startswith("first")
+    assert relations[("denial", "a1")].startswith("contradicts")
+    assert relations[("copy", "a1")].startswith("same")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(list(range(len(_GROUPING_CORPUS)))))
+def test_the_same_groups_and_relations_whatever_order_claims_arrive_in(order: list[int]) -> None:
+    assert _grouped(order) == _grouped(list(range(len(_GROUPING_CORPUS))))

@@ -18,7 +18,16 @@ from sqlalchemy.engine import Connection
 
 from ..model import Article
 from ..store import tables
-from .claims import MAX_CANDIDATES, MIN_SHARED_TERMS, Claim, ClaimIndex, GroupSummary
+from .claims import (
+    MIN_SHARED_TERMS,
+    POSTINGS_PER_TERM,
+    Claim,
+    ClaimGrouper,
+    ClaimIndex,
+    GroupSummary,
+    claim_terms,
+    rank_candidates,
+)
 from .origins import Fingerprint
 
 
@@ -28,7 +37,7 @@ def _now() -> str:
 
 def _claim(row: Any) -> Claim:
     event = json.loads(row.event) if row.event else None
-    return Claim(
+    claim = Claim(
         article_id=row.article_id,
         kind=row.kind,
         ref=row.ref,
@@ -48,118 +57,179 @@ def _claim(row: Any) -> Claim:
         relation=row.relation,
         relation_reason=row.relation_reason,
     )
+    return claim
+
+
+# The statements run for every claim, as text: building them with the expression language
+# cost more than running them (benchmarks/claims.py).
+_INDEXED = sa.text(
+    "SELECT group_id FROM claims WHERE id = "
+    "(SELECT claim_id FROM claim_terms WHERE kind = :kind AND term = :term LIMIT 1)"
+)
+_NEXT_SEQ = sa.text("SELECT COALESCE(MAX(seq), 0) + 1 FROM claim_groups")
+_NEW_GROUP = sa.text(
+    "INSERT INTO claim_groups (id, seq, claims, articles, origins, contradictions) "
+    "VALUES (:id, :seq, 0, 0, 0, 0)"
+)
+_ANCHOR = sa.text("SELECT * FROM claims WHERE group_id = :group AND relation = 'first' ORDER BY id LIMIT 1")
+_SAME = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM claims WHERE group_id = :group AND article_id = :article), "
+    "EXISTS (SELECT 1 FROM claims WHERE group_id = :group AND origin_key = :origin "
+    "AND relation != 'contradicts')"
+)
+_COUNT = sa.text(
+    "UPDATE claim_groups SET claims = claims + 1, articles = articles + :articles, "
+    "origins = origins + :origins, contradictions = contradictions + :contradictions, "
+    "first_published = CASE WHEN CAST(:published AS TEXT) IS NOT NULL AND (first_published IS NULL "
+    "OR first_published > :published) THEN :published ELSE first_published END, "
+    "last_published = CASE WHEN CAST(:published AS TEXT) IS NOT NULL AND (last_published IS NULL "
+    "OR last_published < :published) THEN :published ELSE last_published END, "
+    "updated_at = :now WHERE id = :group"
+)
+_COLUMNS = [c.name for c in tables.claims.c if c.name != "id"]
+_INSERT = sa.text(
+    "INSERT INTO claims (" + ", ".join('"' + c + '"' for c in _COLUMNS) + ") "
+    "VALUES (" + ", ".join(":" + c for c in _COLUMNS) + ") RETURNING id"
+)
 
 
 class SqlClaimState:
-    """``ClaimState`` on the ``claims``, ``claim_terms`` and ``claim_groups`` tables."""
+    """``ClaimState`` on the ``claims``, ``claim_terms`` and ``claim_groups`` tables.
+
+    ``claim_terms`` holds the look-up terms of *indexed* claims only (the first claim of each
+    text key; copies join through the key) and one posting of the text key itself.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._counts: list[dict[str, Any]] = []
+        self._indexed: dict[tuple[str, str], str] = {}
+        self._prefetched: set[tuple[str, str]] = set()
 
     def candidates(self, terms: Sequence[str], kind: str) -> list[Claim]:
-        if not terms:
+        unique = list(dict.fromkeys(terms))
+        if not unique:
             return []
-        t, c = tables.claim_terms, tables.claims
-        need = 1 if kind == "event" else MIN_SHARED_TERMS
-        hits = (
-            sa.select(t.c.claim_id)
-            .where(t.c.kind == kind, t.c.term.in_(list(terms)))
-            .group_by(t.c.claim_id)
-            .having(sa.func.count() >= need)
-            .order_by(sa.func.count().desc(), t.c.claim_id.desc())
-            .limit(MAX_CANDIDATES)
-            .subquery()
+        # The latest postings of each term (index range scans on (kind, term, claim_id)), in one
+        # statement: a term carried by many claims costs at most POSTINGS_PER_TERM rows.
+        parts = [
+            f"SELECT * FROM (SELECT claim_id FROM claim_terms WHERE kind = :kind AND term = :t{i} "
+            f"ORDER BY claim_id DESC LIMIT {POSTINGS_PER_TERM}) AS p{i}"
+            for i in range(len(unique))
+        ]
+        params: dict[str, Any] = {"kind": kind} | {f"t{i}": term for i, term in enumerate(unique)}
+        hits: dict[int, int] = {}
+        for (claim_id,) in self.conn.execute(sa.text(" UNION ALL ".join(parts)), params):
+            hits[claim_id] = hits.get(claim_id, 0) + 1
+        ids = rank_candidates(hits, 1 if kind == "event" else MIN_SHARED_TERMS)
+        if not ids:
+            return []
+        found = self.conn.execute(
+            sa.text(f"SELECT * FROM claims WHERE id IN ({','.join(map(str, ids))}) ORDER BY id")
         )
-        found = self.conn.execute(sa.select(c).where(c.c.id.in_(sa.select(hits.c.claim_id))).order_by(c.c.id))
         return [_claim(row) for row in found]
 
-    def new_group(self) -> str:
-        g = tables.claim_groups
-        seq = self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(g.c.seq), 0) + 1)).scalar_one()
-        group = f"G{seq:06d}"
-        self.conn.execute(
-            g.insert().values(id=group, seq=seq, claims=0, articles=0, origins=0, contradictions=0)
-        )
+    def indexed(self, kind: str, text_key: str) -> str | None:
+        if (kind, text_key) in self._prefetched:
+            return self._indexed.get((kind, text_key))
+        group: str | None = self.conn.execute(_INDEXED, {"kind": kind, "term": text_key}).scalar()
         return group
 
-    def save(self, claim: Claim) -> None:
-        c, g = tables.claims, tables.claim_groups
+    def flush(self) -> None:
+        """Write the group counts of the claims saved since the last flush."""
+        if self._counts:
+            self.conn.execute(_COUNT, self._counts)
+            self._counts = []
+
+    def new_group(self) -> str:
+        seq = self.conn.execute(_NEXT_SEQ).scalar_one()
+        group = f"G{seq:06d}"
+        self.conn.execute(_NEW_GROUP, {"id": group, "seq": seq})
+        return group
+
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Read the groups of these (kind, text key)s in one statement (``indexed`` answers from it)."""
+        self._indexed = {}
+        terms = sorted({key for _kind, key in keys})
+        if terms:
+            query = sa.text(
+                "SELECT t.kind, t.term, c.group_id FROM claim_terms t JOIN claims c ON c.id = t.claim_id "
+                "WHERE t.term IN :terms"
+            ).bindparams(sa.bindparam("terms", expanding=True))
+            for kind, term, group in self.conn.execute(query, {"terms": terms}):
+                self._indexed.setdefault((kind, term), group)
+        self._prefetched = {(kind, key) for kind, key in keys}
+
+    def save(self, claim: Claim, index: bool) -> None:
         carries = claim.relation != "contradicts"
-        same_article = self.conn.execute(
-            sa.select(c.c.id).where(c.c.group_id == claim.group, c.c.article_id == claim.article_id).limit(1)
-        ).first()
-        same_origin = (
-            self.conn.execute(
-                sa.select(c.c.id)
-                .where(
-                    c.c.group_id == claim.group,
-                    c.c.origin_key == claim.resolved_origin,
-                    c.c.relation != "contradicts",
-                )
-                .limit(1)
-            ).first()
-            if carries
-            else True
-        )
-        published = claim.published
-        self.conn.execute(
-            g.update()
-            .where(g.c.id == claim.group)
-            .values(
-                claims=g.c.claims + 1,
-                articles=g.c.articles + (0 if same_article else 1),
-                origins=g.c.origins + (0 if same_origin else 1),
-                contradictions=g.c.contradictions + (0 if carries else 1),
-                first_published=sa.case(
-                    (sa.or_(g.c.first_published.is_(None), g.c.first_published > published), published),
-                    else_=g.c.first_published,
-                )
-                if published
-                else g.c.first_published,
-                last_published=sa.case(
-                    (sa.or_(g.c.last_published.is_(None), g.c.last_published < published), published),
-                    else_=g.c.last_published,
-                )
-                if published
-                else g.c.last_published,
-                updated_at=_now(),
-            )
+        params = {"group": claim.group, "article": claim.article_id, "origin": claim.resolved_origin or None}
+        same_article, same_origin = self.conn.execute(_SAME, params).one()
+        # Counts are added up in memory and written together by ``flush`` (one executemany).
+        self._counts.append(
+            {
+                "group": claim.group,
+                "articles": 0 if same_article else 1,
+                "origins": 0 if same_origin or not carries else 1,
+                "contradictions": 0 if carries else 1,
+                "published": claim.published,
+                "now": _now(),
+            }
         )
         claim_id = self.conn.execute(
-            c.insert()
-            .values(
-                group_id=claim.group,
-                article_id=claim.article_id,
-                kind=claim.kind,
-                ref=claim.ref,
-                text=claim.text,
-                start=claim.start,
-                end=claim.end,
-                source=claim.source,
-                source_type=claim.source_type,
-                hedge=claim.hedge,
-                outlet=claim.outlet,
-                published=claim.published,
-                event=json.dumps(list(claim.event)) if claim.event else None,
-                origin=claim.origin,
-                origin_reason=claim.origin_reason,
-                origin_key=claim.resolved_origin or None,
-                relation=claim.relation,
-                relation_reason=claim.relation_reason,
-            )
-            .returning(c.c.id)
+            _INSERT,
+            {
+                "group_id": claim.group,
+                "article_id": claim.article_id,
+                "kind": claim.kind,
+                "ref": claim.ref,
+                "text": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "source": claim.source,
+                "source_type": claim.source_type,
+                "hedge": claim.hedge,
+                "outlet": claim.outlet,
+                "published": claim.published,
+                "event": json.dumps(list(claim.event)) if claim.event else None,
+                "origin": claim.origin,
+                "origin_reason": claim.origin_reason,
+                "origin_key": claim.resolved_origin or None,
+                "relation": claim.relation,
+                "relation_reason": claim.relation_reason,
+            },
         ).scalar_one()
-        terms = sorted(set(claim.terms))
+        if index:
+            self._indexed[(claim.kind, claim.text_key())] = claim.group or ""
+        terms = sorted({*claim.terms, claim.text_key()}) if index else []
         if terms:
             self.conn.execute(
                 tables.claim_terms.insert(),
                 [{"kind": claim.kind, "term": term, "claim_id": claim_id} for term in terms],
             )
 
+    def anchor(self, group: str) -> Claim | None:
+        row = self.conn.execute(_ANCHOR, {"group": group}).first()
+        return _claim(row) if row is not None else None
+
     def group_claims(self, group: str) -> list[Claim]:
         c = tables.claims
         rows = self.conn.execute(sa.select(c).where(c.c.group_id == group).order_by(c.c.id))
         return [_claim(row) for row in rows]
+
+    def merge(self, into: str, others: Sequence[str]) -> None:
+        self.flush()
+        self._indexed = {k: into if g in others else g for k, g in self._indexed.items()}
+        c, g = tables.claims, tables.claim_groups
+        self.conn.execute(c.update().where(c.c.group_id.in_(list(others))).values(group_id=into))
+        self.conn.execute(g.delete().where(g.c.id.in_(list(others))))
+
+    def set_relation(self, claim: Claim) -> None:
+        c = tables.claims
+        self.conn.execute(
+            c.update()
+            .where(c.c.article_id == claim.article_id, c.c.kind == claim.kind, c.c.ref == claim.ref)
+            .values(relation=claim.relation, relation_reason=claim.relation_reason)
+        )
 
     def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]:
         c = tables.claims
@@ -186,14 +256,20 @@ class SqlCopyState:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        #: Rows read with the candidates of the article being added (one statement, not one each).
+        self._rows: dict[str, Any] = {}
 
     def _row(self, article_id: str) -> Any:
+        if article_id in self._rows:
+            return self._rows[article_id]
         a = tables.article_copies
         return self.conn.execute(sa.select(a).where(a.c.article_id == article_id)).first()
 
     def candidates(self, bands: Sequence[str]) -> list[str]:
-        b = tables.copy_bands
-        rows = self.conn.execute(sa.select(b.c.article_id).where(b.c.band.in_(list(bands))).distinct())
+        a, b = tables.article_copies, tables.copy_bands
+        ids = sa.select(b.c.article_id).where(b.c.band.in_(list(bands))).distinct()
+        rows = self.conn.execute(sa.select(a).where(a.c.article_id.in_(ids)).order_by(a.c.article_id)).all()
+        self._rows = {r.article_id: r for r in rows}
         return [r.article_id for r in rows]
 
     def wire(self, article_id: str) -> str | None:
@@ -221,6 +297,7 @@ class SqlCopyState:
         published: str | None,
         wire: str | None,
     ) -> None:
+        self._rows.pop(article_id, None)
         self.conn.execute(
             tables.article_copies.insert().values(
                 article_id=article_id,
@@ -242,6 +319,7 @@ class SqlCopyState:
     def set_cluster(self, article_id: str, cluster: str) -> None:
         a = tables.article_copies
         self.conn.execute(a.update().where(a.c.article_id == article_id).values(cluster=cluster))
+        self._rows.pop(article_id, None)
 
 
 def index(conn: Connection) -> ClaimIndex:
@@ -259,14 +337,43 @@ def add_article(conn: Connection, article_id: str, article: Article) -> list[str
 
 
 def delete_article(conn: Connection, article_id: str) -> None:
-    """Remove an article's claims and copy rows (before it is re-analysed); refresh its groups."""
-    c = tables.claims
-    touched = [r.group_id for r in conn.execute(sa.select(c.c.group_id).where(c.c.article_id == article_id))]
+    """Remove an article's claims and copy rows (before it is re-analysed).
+
+    A copy of a deleted indexed claim (the same text key, in the same group) is indexed in
+    its place; the touched groups are related to their (possibly new) anchor and recounted,
+    and emptied groups removed. Groups are not split: a group that only held together
+    through the deleted claims stays one group (docs/claims.md, limits).
+    """
+    c, t = tables.claims, tables.claim_terms
+    gone = [_claim(row) for row in conn.execute(sa.select(c).where(c.c.article_id == article_id))]
+    keys = {(claim.kind, claim.text_key()) for claim in gone}
     ids = sa.select(c.c.id).where(c.c.article_id == article_id)
-    conn.execute(tables.claim_terms.delete().where(tables.claim_terms.c.claim_id.in_(ids)))
+    indexed = {
+        (r.kind, r.term)
+        for r in conn.execute(sa.select(t.c.kind, t.c.term).where(t.c.claim_id.in_(ids), t.c.term.like("=%")))
+    }
+    conn.execute(t.delete().where(t.c.claim_id.in_(ids)))
     for table in tables.CLAIM_TABLES:
         conn.execute(table.delete().where(table.c.article_id == article_id))
-    refresh(conn, sorted(set(touched)))
+    state = SqlClaimState(conn)
+    grouper = ClaimGrouper(state)
+    touched = sorted({claim.group for claim in gone if claim.group})
+    for group in touched:
+        members = conn.execute(sa.select(c).where(c.c.group_id == group).order_by(c.c.id)).all()
+        if not members:
+            conn.execute(tables.claim_groups.delete().where(tables.claim_groups.c.id == group))
+            continue
+        for row in members:
+            claim = _claim(row)
+            key = (claim.kind, claim.text_key())
+            if key in indexed and key in keys:
+                terms = sorted({*claim_terms(claim), key[1]})
+                conn.execute(
+                    t.insert(), [{"kind": claim.kind, "term": term, "claim_id": row.id} for term in terms]
+                )
+                indexed.discard(key)
+        grouper.relate_group(group)
+    refresh(conn, [g for g in touched if g in grouper.recount])
 
 
 def refresh(conn: Connection, groups: Sequence[str]) -> None:

@@ -20,6 +20,8 @@ origins are its distinct origin keys.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +49,11 @@ STRONG_OVERLAP = 0.75
 TERMS_PER_CLAIM = 12
 MIN_SHARED_TERMS = 2
 #: The most earlier claims a new claim is compared with: those sharing the most terms.
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 60
+#: The most recent postings of one term read when looking for candidates: a term carried by
+#: more distinct claims than this (a common word) finds only its latest ones; the claim's
+#: rarer terms find the rest. This bound keeps candidate look-up cost flat as a store grows.
+POSTINGS_PER_TERM = 300
 #: Claim embeddings kept in memory by a process (about 1 KB each).
 VECTOR_CACHE = 50_000
 _VECTORS: dict[str, Any] = {}
@@ -94,6 +100,35 @@ class Claim:
 
     def key(self) -> tuple[str, str, str]:
         return (self.article_id, self.kind, self.ref)
+
+    def text_key(self) -> str:
+        """A term naming what matching reads of this claim: its text, and an event's signature.
+
+        Two claims with the same text key match each other and the same other claims, so
+        only the first is indexed for look-up; a copy joins its group directly.
+        """
+        what = [self.kind, self.text, list(self.event[:4]) if self.event else None]
+        return "=" + hashlib.blake2b(json.dumps(what).encode(), digest_size=12).hexdigest()
+
+    def indexable(self) -> bool:
+        """Can this claim match another? (An event with neither actor nor target cannot.)"""
+        return self.event is None or bool(self.event[1] or self.event[2])
+
+    def anchor_order(self) -> tuple[bool, bool, str, str, str, str]:
+        """How claims compete to be their group's anchor (the first report): an assertion
+        before a denial, then the earliest publication (unknown dates last), then ids."""
+        return (
+            _denies(self),
+            self.published is None,
+            self.published or "",
+            self.article_id,
+            self.kind,
+            self.ref,
+        )
+
+
+def _denies(claim: Claim) -> bool:
+    return claim.hedge == "denied" or (claim.event is not None and claim.event[4] in ("denied", "negated"))
 
 
 def _participant_key(article: Article, participant: Any) -> str:
@@ -179,18 +214,41 @@ def _event_claim(article_id: str, article: Article, ev: Event, origin: OriginInf
         event=signature,
         origin=origin.key if origin else "",
         origin_reason=origin.reason if origin else "",
-        terms=[f"event:{ev.category}:{signature[1]}", f"event:{ev.category}:{signature[2]}"],
+        terms=event_terms(signature),
     )
+
+
+def event_terms(signature: Sequence[Any]) -> list[str]:
+    """Look-up terms of an event claim: its category with its actor, and with its target."""
+    return [f"event:{signature[0]}:{signature[1]}", f"event:{signature[0]}:{signature[2]}"]
+
+
+def claim_terms(claim: Claim) -> list[str]:
+    """A claim's look-up terms, recomputed from what is stored of it."""
+    return event_terms(claim.event) if claim.event is not None else terms(claim.text)
 
 
 class ClaimState(Protocol):
     """Where grouping keeps claims (in memory, or the store's tables)."""
 
     def candidates(self, terms: Sequence[str], kind: str) -> list[Claim]: ...
+    def indexed(self, kind: str, text_key: str) -> str | None: ...
     def new_group(self) -> str: ...
-    def save(self, claim: Claim) -> None: ...
+    def save(self, claim: Claim, index: bool) -> None: ...
+    def anchor(self, group: str) -> Claim | None: ...
     def group_claims(self, group: str) -> list[Claim]: ...
+    def merge(self, into: str, others: Sequence[str]) -> None: ...
+    def set_relation(self, claim: Claim) -> None: ...
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None: ...
+    def flush(self) -> None: ...
     def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]: ...
+
+
+def rank_candidates(hits: dict[int, int], need: int) -> list[int]:
+    """The ids of the earlier claims worth comparing: sharing ``need`` terms or more, the
+    most shared first (then the latest), at most ``MAX_CANDIDATES``."""
+    best = sorted((i for i, n in hits.items() if n >= need), key=lambda i: (-hits[i], -i))
+    return sorted(best[:MAX_CANDIDATES])
 
 
 @dataclass
@@ -199,28 +257,62 @@ class MemoryClaimState:
 
     claims: list[Claim] = field(default_factory=list)
     by_term: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    by_group: dict[str, list[int]] = field(default_factory=dict)
+    anchors: dict[str, int] = field(default_factory=dict)
     groups: int = 0
 
     def candidates(self, terms: Sequence[str], kind: str) -> list[Claim]:
         hits: dict[int, int] = {}
         for term in terms:
-            for index in self.by_term.get((kind, term), ()):
+            for index in self.by_term.get((kind, term), ())[-POSTINGS_PER_TERM:]:
                 hits[index] = hits.get(index, 0) + 1
         need = 1 if kind == "event" else MIN_SHARED_TERMS
-        best = sorted((i for i, n in hits.items() if n >= need), key=lambda i: (-hits[i], -i))
-        return [self.claims[i] for i in sorted(best[:MAX_CANDIDATES])]
+        return [self.claims[i] for i in rank_candidates(hits, need)]
+
+    def indexed(self, kind: str, text_key: str) -> str | None:
+        found = self.by_term.get((kind, text_key))
+        return self.claims[found[0]].group if found else None
 
     def new_group(self) -> str:
         self.groups += 1
         return f"G{self.groups:06d}"
 
-    def save(self, claim: Claim) -> None:
+    def save(self, claim: Claim, index: bool) -> None:
         self.claims.append(claim)
-        for term in claim.terms:
-            self.by_term.setdefault((claim.kind, term), []).append(len(self.claims) - 1)
+        at = len(self.claims) - 1
+        self.by_group.setdefault(claim.group or "", []).append(at)
+        if claim.relation == "first":
+            self.anchors[claim.group or ""] = at
+        if index:
+            for term in [*claim.terms, claim.text_key()]:
+                self.by_term.setdefault((claim.kind, term), []).append(at)
+
+    def anchor(self, group: str) -> Claim | None:
+        at = self.anchors.get(group)
+        return self.claims[at] if at is not None else None
 
     def group_claims(self, group: str) -> list[Claim]:
-        return [c for c in self.claims if c.group == group]
+        return [self.claims[i] for i in self.by_group.get(group, ())]
+
+    def merge(self, into: str, others: Sequence[str]) -> None:
+        for other in others:
+            for i in self.by_group.pop(other, []):
+                self.claims[i].group = into
+                self.by_group.setdefault(into, []).append(i)
+            self.anchors.pop(other, None)
+        self.by_group[into].sort()
+
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
+        """(Nothing to read ahead in memory.)"""
+
+    def flush(self) -> None:
+        """(Nothing to write in memory.)"""
+
+    def set_relation(self, claim: Claim) -> None:
+        if claim.relation == "first":
+            self.anchors[claim.group or ""] = next(
+                i for i in self.by_group[claim.group or ""] if self.claims[i] is claim
+            )
 
     def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]:
         """Resolve again the origins of these articles' claims; the groups whose claims changed."""
@@ -244,6 +336,12 @@ def _overlap(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
+
+
+def attributions_match(a: str, b: str, cosine: float) -> bool:
+    """Do two attribution contents assert the same thing? (Symmetric in ``a`` and ``b``.)"""
+    overlap = _overlap(a, b)
+    return (cosine >= SAME_COSINE and overlap >= SAME_OVERLAP) or overlap >= STRONG_OVERLAP
 
 
 def _events_match(a: Claim, b: Claim) -> bool:
@@ -282,10 +380,21 @@ def relation(claim: Claim, anchor: Claim, cosine: float) -> tuple[str, str]:
 
 
 class ClaimGrouper:
-    """Adds an article's claims to groups, incrementally."""
+    """Adds an article's claims to groups, incrementally, with an order-independent result.
+
+    The groups are the connected parts of the graph whose edges join two claims that match
+    (``matches``: a symmetric test): a claim that matches claims of several groups merges
+    them. Each group's anchor (the claim others are related to) is its earliest assertion
+    (``Claim.anchor_order``), whatever arrived first; when a new claim becomes the anchor or
+    groups merge, every claim of the group is related again. So the same claims added in
+    any order give the same groups, anchors and relations, as long as the look-up bounds
+    (``POSTINGS_PER_TERM``, ``MAX_CANDIDATES``) are not reached (docs/claims.md).
+    """
 
     def __init__(self, state: ClaimState) -> None:
         self.state = state
+        #: Groups whose stored counts must be recomputed (merged into, or related again).
+        self.recount: set[str] = set()
 
     def vectors(self, texts: Sequence[str]) -> Any:
         """Embeddings of ``texts``, from a bounded cache of this process (claims meet the same
@@ -302,37 +411,75 @@ class ClaimGrouper:
             return np.zeros((0, 256), dtype="float32")
         return np.stack([_VECTORS[t] for t in texts])
 
+    def cosine(self, a: Claim, b: Claim) -> float:
+        if a.text == b.text:
+            return 1.0
+        va, vb = self.vectors([a.text, b.text])
+        return float(va @ vb)
+
+    def matching_groups(self, claim: Claim) -> list[str]:
+        """The groups of the earlier claims this claim matches (oldest group first)."""
+        candidates = self.state.candidates(claim.terms, claim.kind)
+        found: set[str] = set()
+        if candidates and claim.kind == "attribution":
+            sims = self.vectors([c.text for c in candidates]) @ self.vectors([claim.text])[0]
+            for cand, sim in zip(candidates, sims, strict=True):
+                if cand.group not in found and attributions_match(claim.text, cand.text, float(sim)):
+                    found.add(cand.group or "")
+        else:
+            found = {c.group or "" for c in candidates if _events_match(claim, c)}
+        return sorted(found - {""})
+
     def add(self, claims: list[Claim]) -> list[Claim]:
         """Group each claim (in place) and save it; returns the claims."""
-        texts = [c.text for c in claims]
-        vectors = self.vectors(texts)
-        for i, claim in enumerate(claims):
-            best: tuple[float, Claim] | None = None
-            candidates = [
-                c for c in self.state.candidates(claim.terms, claim.kind) if c.article_id != claim.article_id
-            ]
-            if candidates and claim.kind == "attribution":
-                cand_vecs = self.vectors([c.text for c in candidates])
-                sims = cand_vecs @ vectors[i]
-                for cand, sim in zip(candidates, sims, strict=True):
-                    overlap = _overlap(claim.text, cand.text)
-                    ok = (float(sim) >= SAME_COSINE and overlap >= SAME_OVERLAP) or overlap >= STRONG_OVERLAP
-                    if ok and (best is None or float(sim) > best[0]):
-                        best = (float(sim), cand)
-            elif candidates:
-                for cand in candidates:
-                    if _events_match(claim, cand):
-                        best = (1.0, cand)
-                        break
-            if best is None:
+        self.state.prefetch([(c.kind, c.text_key()) for c in claims if c.indexable()])
+        for claim in claims:
+            text_key = claim.text_key()
+            same_text = self.state.indexed(claim.kind, text_key) if claim.indexable() else None
+            if same_text is not None:
+                groups = [same_text]
+            elif claim.indexable():
+                groups = self.matching_groups(claim)
+            else:
+                groups = []
+            if not groups:
                 claim.group = self.state.new_group()
                 claim.relation, claim.relation_reason = "first", "the first report of this claim"
-            else:
-                claim.group = best[1].group
-                anchor = self.state.group_claims(best[1].group or "")[0] if best[1].group else best[1]
-                claim.relation, claim.relation_reason = relation(claim, anchor, best[0])
-            self.state.save(claim)
+                self.state.save(claim, index=claim.indexable())
+                continue
+            claim.group = groups[0]
+            if len(groups) > 1:
+                self.state.merge(groups[0], groups[1:])
+                self.recount.add(groups[0])
+                for earlier in claims:  # this article's claims already in a merged group
+                    if earlier.group in groups[1:]:
+                        earlier.group = groups[0]
+            anchor = self.state.anchor(groups[0])
+            if anchor is None or len(groups) > 1 or claim.anchor_order() < anchor.anchor_order():
+                # The group's anchor may change: save, then relate every claim again.
+                claim.relation, claim.relation_reason = "first", ""
+                self.state.save(claim, index=same_text is None)
+                self.relate_group(groups[0])
+                continue
+            claim.relation, claim.relation_reason = relation(claim, anchor, self.cosine(claim, anchor))
+            self.state.save(claim, index=same_text is None)
         return claims
+
+    def relate_group(self, group: str) -> None:
+        """Relate every claim of ``group`` to its anchor, saving those that changed."""
+        members = self.state.group_claims(group)
+        anchor = min(members, key=Claim.anchor_order)
+        for claim in members:
+            if claim is anchor:
+                new = ("first", "the first report of this claim")
+            else:
+                new = relation(claim, anchor, self.cosine(claim, anchor))
+            if (claim.relation, claim.relation_reason) != new:
+                claim.relation, claim.relation_reason = new
+                if claim is not anchor:
+                    self.state.set_relation(claim)
+        self.state.set_relation(anchor)  # last: the state's anchor is the one "first" claim
+        self.recount.add(group)
 
 
 @dataclass
@@ -392,6 +539,7 @@ class ClaimIndex:
         self.copies = copies
         self.grouper = ClaimGrouper(claims)
         self.finder = CopyFinder(copies)
+        self._article_origins: dict[str, OriginInfo] = {}
 
     def add(self, article_id: str, article: Article) -> tuple[list[Claim], set[str]]:
         """Add an analysed article: its copy cluster, then its claims, grouped.
@@ -400,25 +548,30 @@ class ClaimIndex:
         article is an earlier copy than a cluster's root (or joins two clusters), the claims
         of the cluster's other articles take the new root as their origin.
         """
+        self._article_origins = {}  # copy clusters change as articles come
         wire = article_wire(article)
         root, replaced = self.finder.add(article_id, article.text, article.metadata.published, wire)
         claims = article_claims(article_id, article)
         for claim in claims:
             claim.resolved_origin = self.resolve(claim).key
         self.grouper.add(claims)
-        changed: set[str] = set()
+        self.claims.flush()
+        changed, self.grouper.recount = self.grouper.recount, set()
         if replaced:
             members = [m for m in self.copies.members(root) if m != article_id]
-            changed = self.claims.reresolve(members, lambda c: self.resolve(c).key)
+            changed |= self.claims.reresolve(members, lambda c: self.resolve(c).key)
         return claims, changed
 
     def resolve(self, claim: Claim) -> OriginInfo:
         """A relay's outlet, else the wire agency or earliest article of the claim's copy cluster."""
         if claim.origin:
             return OriginInfo(claim.origin, claim.origin_reason)
-        root = self.copies.cluster(claim.article_id) or claim.article_id
-        wire = self.copies.wire(root) or self.copies.wire(claim.article_id)
-        return article_origin(root, wire)
+        found = self._article_origins.get(claim.article_id)
+        if found is None:
+            root = self.copies.cluster(claim.article_id) or claim.article_id
+            wire = self.copies.wire(root) or self.copies.wire(claim.article_id)
+            found = self._article_origins[claim.article_id] = article_origin(root, wire)
+        return found
 
     def origin(self, claim: Claim) -> OriginInfo:
         """The claim's origin as stored (resolved when the claim was added or its cluster changed)."""
@@ -439,6 +592,8 @@ def summarise(group: str, claims: list[Claim], origin: Callable[[Claim], OriginI
     counted over the claims that carry it (first, same, supports, discusses); an
     origin's date is the earliest publication among its claims.
     """
+    # The anchor first, then by publication and id: the same order whatever order they came in.
+    claims = sorted(claims, key=lambda c: (c.relation != "first", *c.anchor_order()[1:]))
     carriers = [c for c in claims if c.relation != "contradicts"]
     infos = {c.key(): origin(c) for c in claims}
     dates: dict[str, str | None] = {}

@@ -219,6 +219,14 @@ FEATURES_RELATED = (
     "missing_rarest",
     "missing_rare_soft",
     "rare_hits",
+    "tfidf_cos",
+    "prefix_weighted",
+    "lead3_weighted",
+    "window3_weighted",
+    "tf_rare",
+    "soft_cover_60",
+    "soft_cover_70",
+    "soft_min",
     "bias",
 )
 FEATURES_STANCE = (
@@ -278,6 +286,12 @@ class Prepared:
     cue_counts: dict[str, int]
     vocabulary: list[str]
     vocabulary_vecs: Any
+    #: Stemmed content words with their counts, each sentence's content words, 5-letter prefixes
+    #: of the longer words, and the length of the rarity-weighted count vector.
+    counts: dict[str, int] = field(default_factory=dict)
+    sentence_words: list[set[str]] = field(default_factory=list)
+    prefixes: set[str] = field(default_factory=set)
+    counts_norm: float = 1.0
 
 
 def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
@@ -290,10 +304,15 @@ def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
     tokens = words(text)
     lex = cue_lexicon()
     vocabulary = sorted({w for w in tokens if w not in STOPWORDS and len(w) > 2})[:2000]
+    counts: dict[str, int] = {}
+    for w in tokens:
+        if w not in STOPWORDS and len(w) > 1:
+            counts[stem(w)] = counts.get(stem(w), 0) + 1
+    sentence_tokens = [words(t) for t in sentences]
     return Prepared(
         passage=passage,
         spans=spans,
-        sentence_tokens=[words(t) for t in sentences],
+        sentence_tokens=sentence_tokens,
         tokens=tokens,
         words={stem(w) for w in tokens if w not in STOPWORDS and len(w) > 1},
         numbers=set(_NUMBER.findall(text)),
@@ -304,6 +323,12 @@ def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
         cue_counts={name: count_phrases(tokens, phrases) for name, phrases in lex.items()},
         vocabulary=vocabulary,
         vocabulary_vecs=emb.embed(vocabulary),
+        counts=counts,
+        sentence_words=[
+            {stem(w) for w in toks if w not in STOPWORDS and len(w) > 1} for toks in sentence_tokens
+        ],
+        prefixes={w[:5] for w in counts if len(w) >= 5},
+        counts_norm=math.sqrt(sum((weight(w) * math.log1p(n)) ** 2 for w, n in counts.items())) or 1e-9,
     )
 
 
@@ -334,7 +359,7 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
     n_tokens = max(len(prep.tokens), 1)
     # Soft overlap: each claim word's closest word of the passage by meaning ("boob" ~ "breast").
     claim_vocab = sorted({w for w in claim_tokens if w not in STOPWORDS and len(w) > 2})
-    soft = soft_weighted = missing_soft = 0.0
+    soft = soft_weighted = missing_soft = cover_60 = cover_70 = soft_min = 0.0
     if claim_vocab and len(prep.vocabulary):
         closest = (emb.embed(claim_vocab) @ prep.vocabulary_vecs.T).max(axis=1)
         weights = [weight(stem(w)) for w in claim_vocab]
@@ -344,6 +369,22 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
         )
         # The rarest claim word with nothing like it in the passage: "Sotloff" in a story about Foley.
         missing_soft = max((w for c, w in zip(closest, weights, strict=True) if c < 0.75), default=0.0)
+        # The share of the claim's weight with a word of like meaning in the passage.
+        total = max(sum(weights), 1e-9)
+        cover_60 = sum(w for c, w in zip(closest, weights, strict=True) if c >= 0.6) / total
+        cover_70 = sum(w for c, w in zip(closest, weights, strict=True) if c >= 0.7) / total
+        soft_min = float(closest.min())
+    # Rarity-weighted cosine of word counts (a TF-IDF cosine with general-English rarity as IDF),
+    # and overlaps: by 5-letter prefix, with the first three sentences, with the best window of three.
+    claim_weights = {w: weight(w) for w in claim_words}
+    norm = math.sqrt(sum(v * v for v in claim_weights.values())) or 1e-9
+    tfidf = sum(v * v * math.log1p(prep.counts.get(w, 0)) for w, v in claim_weights.items())
+    share = max(total_weight, 1e-9)
+    lead3 = set().union(*prep.sentence_words[:3])
+    window = 0.0
+    for i in range(len(prep.sentence_words)):
+        inside = set().union(*prep.sentence_words[i : i + 3])
+        window = max(window, sum(v for w, v in claim_weights.items() if w in inside))
     missing = [weight(w) for w in claim_words - prep.words]
     f: dict[str, float] = {
         "overlap": overlap(prep.words, claim_words),
@@ -361,6 +402,20 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
         "missing_rarest": max(missing, default=0.0),
         "missing_rare_soft": missing_soft,
         "rare_hits": min(sum(1 for w in shared if weight(w) >= 0.4), 5) / 5,
+        "tfidf_cos": tfidf / prep.counts_norm / norm,
+        "prefix_weighted": sum(
+            v
+            for w, v in claim_weights.items()
+            if w in prep.counts or (len(w) >= 5 and w[:5] in prep.prefixes)
+        )
+        / share,
+        "lead3_weighted": sum(v for w, v in claim_weights.items() if w in lead3) / share,
+        "window3_weighted": window / share,
+        "tf_rare": sum(min(math.log1p(prep.counts.get(w, 0)), 2.0) * v for w, v in claim_weights.items())
+        / share,
+        "soft_cover_60": cover_60,
+        "soft_cover_70": cover_70,
+        "soft_min": soft_min,
         "question_marks": min(prep.passage.text.count("?") / n_sent, 1.0),
         "log_words": math.log1p(len(prep.tokens)) / 8,
         "bias": 1.0,

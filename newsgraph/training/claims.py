@@ -137,7 +137,10 @@ def _choose(
     return best_t, best_power, {"cv_related_f1": best_f, "cv_macro_f1": best_macro}
 
 
-def train(data: str, *, out: str | None = None, limit: int | None = None) -> dict[str, Any]:
+def train(
+    data: str, *, out: str | None = None, limit: int | None = None, tagger: str | None = None
+) -> dict[str, Any]:
+    """Fit the two models on the tune part (``tagger`` is for the attribution trainer; unused)."""
     t0 = time.perf_counter()
     bodies, pairs = load(data, "tune")
     if limit is not None:
