@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ..model import Article
 from ..store import tables
 from .claims import (
+    MAX_CANDIDATES,
     MIN_SHARED_TERMS,
     POSTINGS_PER_TERM,
     Claim,
@@ -26,7 +27,6 @@ from .claims import (
     ClaimIndex,
     GroupSummary,
     claim_terms,
-    rank_candidates,
 )
 from .origins import Fingerprint
 
@@ -118,16 +118,35 @@ class SqlClaimState:
             for i in range(len(unique))
         ]
         params: dict[str, Any] = {"kind": kind} | {f"t{i}": term for i, term in enumerate(unique)}
-        hits: dict[int, int] = {}
-        for (claim_id,) in self.conn.execute(sa.text(" UNION ALL ".join(parts)), params):
-            hits[claim_id] = hits.get(claim_id, 0) + 1
-        ids = rank_candidates(hits, 1 if kind == "event" else MIN_SHARED_TERMS)
+        params |= {"need": 1 if kind == "event" else MIN_SHARED_TERMS, "most": MAX_CANDIDATES}
+        # Counted in the database: only the best MAX_CANDIDATES ids come back (rank_candidates' order).
+        query = (
+            f"SELECT claim_id FROM ({' UNION ALL '.join(parts)}) AS postings GROUP BY claim_id "
+            "HAVING COUNT(*) >= :need ORDER BY COUNT(*) DESC, claim_id DESC LIMIT :most"
+        )
+        ids = sorted(r[0] for r in self.conn.execute(sa.text(query), params))
         if not ids:
             return []
+        # Matching reads a candidate's text, event signature and group only.
         found = self.conn.execute(
-            sa.text(f"SELECT * FROM claims WHERE id IN ({','.join(map(str, ids))}) ORDER BY id")
+            sa.text(
+                "SELECT id, group_id, article_id, kind, ref, text, event FROM claims "
+                f"WHERE id IN ({','.join(map(str, ids))}) ORDER BY id"
+            )
         )
-        return [_claim(row) for row in found]
+        return [
+            Claim(
+                article_id=row.article_id,
+                kind=row.kind,
+                ref=row.ref,
+                text=row.text,
+                start=0,
+                end=0,
+                event=tuple(json.loads(row.event)) if row.event else None,
+                group=row.group_id,
+            )
+            for row in found
+        ]
 
     def indexed(self, kind: str, text_key: str) -> str | None:
         if (kind, text_key) in self._prefetched:
