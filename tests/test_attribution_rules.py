@@ -210,3 +210,135 @@ def test_a_one_word_unquoted_claim_is_left_out(nlp, entities) -> None:  # type: 
     assert not _too_short(text, [(quoted, quoted + 4)])
     claim = text.index("the road was closed")
     assert not _too_short(text, [(claim, claim + len("the road was closed"))])
+
+
+def texts(asm: Assembler, drafts: list[Draft]) -> list[tuple[str, list[str]]]:
+    """(cue, content pieces) of each draft."""
+    out = []
+    for d in drafts:
+        cue = asm.doc[d.cue.i : d.cue.j].text if d.cue is not None else ""
+        out.append((cue, [asm.doc[s.i : s.j].text for s in d.contents]))
+    return out
+
+
+def test_a_complement_is_taken_on_its_own_line_when_a_headline_runs_into_it(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Floods force thousands from their homes\n"
+        "Heavy rain flooded large parts of the province this week, forcing more than 40,000 people "
+        "to leave their homes, local officials said on Friday.\n"
+    )
+    asm = assembler(nlp, entities, text)
+    drafts = asm.drafts(
+        [
+            seg(asm, "CON", "more than 40,000 people to leave their homes", para=1),
+            seg(asm, "SRC", "local officials", para=1),
+            seg(asm, "CUE", "said", para=1),
+        ]
+    )
+    [(cue, pieces)] = texts(asm, drafts)
+    assert cue == "said"
+    assert pieces == [
+        "Heavy rain flooded large parts of the province this week, forcing more than 40,000 people "
+        "to leave their homes"
+    ]
+
+
+def test_a_complement_ends_before_the_speakers_next_act(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Maria Keller, a spokeswoman for the agency, confirmed that the talks had resumed "
+        "but declined to give details.\n"
+    )
+    asm = assembler(nlp, entities, text)
+    drafts = asm.drafts(
+        [
+            seg(asm, "SRC", "Maria Keller, a spokeswoman for the agency,"),
+            seg(asm, "CUE", "confirmed"),
+            seg(asm, "CON", "that the talks had resumed"),
+            seg(asm, "CUE", "declined"),
+            seg(asm, "CON", "to give details"),
+        ]
+    )
+    found = dict(texts(asm, drafts))
+    assert found["confirmed"] == ["that the talks had resumed"]
+
+
+def test_a_participle_cue_of_the_same_speaker_is_not_nested_in_the_content(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The port authority on Tuesday denied that the terminal would close for two weeks, "
+        "saying the repairs would be carried out at night.\n"
+    )
+    asm = assembler(nlp, entities, text)
+    drafts = asm.drafts(
+        [
+            seg(asm, "SRC", "The port authority"),
+            seg(asm, "CUE", "denied"),
+            seg(asm, "CON", "that the terminal would close for two weeks"),
+            seg(asm, "CUE", "saying"),
+            seg(asm, "CON", "the repairs would be carried out at night"),
+        ]
+    )
+    found = dict(texts(asm, drafts))
+    assert found["denied"] == ["that the terminal would close for two weeks"]
+    assert found.get("saying", ["the repairs would be carried out at night"]) == [
+        "the repairs would be carried out at night"
+    ]
+
+
+def test_a_clause_of_its_own_after_a_parenthetical_cue_is_not_the_claim(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Rebel forces shelled positions near the river on Monday, the defence ministry said, "
+        "while the government accused them of breaking an earlier truce.\n"
+    )
+    asm = assembler(nlp, entities, text)
+    drafts = asm.drafts(
+        [
+            seg(asm, "SRC", "the defence ministry"),
+            seg(asm, "CUE", "said"),
+            seg(asm, "CON", "while the government accused them of breaking an earlier truce"),
+        ]
+    )
+    for _cue, pieces in texts(asm, drafts):
+        assert not any("accused" in p for p in pieces)
+        assert pieces == ["Rebel forces shelled positions near the river on Monday"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "claim", "kept"),
+    [
+        ("European leaders agree new sanctions after summit", "agree", "new sanctions", False),
+        ("Both governments want a deal before the winter.", "want", "a deal before the winter", False),
+        ("The ministry announced new sanctions on Monday.", "announced", "new sanctions", True),
+        ("The minister confirmed the closure of the port.", "confirmed", "the closure of the port", True),
+    ],
+)
+def test_a_noun_phrase_claim_needs_a_cue_whose_object_is_what_was_said(  # type: ignore[no-untyped-def]
+    nlp, entities, text: str, cue: str, claim: str, kept: bool
+) -> None:
+    asm = assembler(nlp, entities, text)
+    source = text.split(" " + cue)[0]
+    drafts = asm.drafts([seg(asm, "SRC", source), seg(asm, "CUE", cue), seg(asm, "CON", claim)])
+    assert bool(drafts) == kept
+
+
+def test_a_modal_verb_introduces_no_nested_attribution(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    asm = assembler(nlp, entities, "Ruritania will always defend its own interests.")
+    assert asm._speech_clauses(0, len(asm.doc), 0, set()) == []
+    asm = assembler(nlp, entities, "The minister defended the decision to close the port.")
+    [draft] = asm._speech_clauses(0, len(asm.doc), 0, set())
+    assert draft.cue is not None and asm.doc[draft.cue.i : draft.cue.j].text == "defended"
+
+
+def test_a_role_word_before_a_name_makes_a_person(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = "The festival will return next year, festival director Carmen Dobre said."
+    asm = assembler(nlp, entities, text)
+    src = asm.source(seg(asm, "SRC", "festival director Carmen Dobre"), [])
+    assert src.type == "person"
+
+
+def test_a_clause_the_parser_split_in_two_is_taken_whole(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    text = "Radu told reporters in Bucharest that ships already booked would be sent to the smaller terminal.\n"
+    asm = assembler(nlp, entities, text)
+    pieces = asm._dep_content(seg(asm, "CUE", "told"), seg(asm, "SRC", "Radu"))
+    assert [asm.doc[s.i : s.j].text for s in pieces] == [
+        "that ships already booked would be sent to the smaller terminal"
+    ]

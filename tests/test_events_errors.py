@@ -147,3 +147,33 @@ def test_a_town_before_an_attack_says_where_not_who(newsgraph: Any) -> None:
     evs = events(newsgraph, "Israeli strikes hit the port overnight.")
     strikes = [e for e in evs if e.trigger.text == "strikes"]
     assert strikes and strikes[0].actor is not None and strikes[0].actor.text == "Israeli"
+
+
+def test_denying_a_claim_is_no_rejection(newsgraph: Any) -> None:
+    evs = events(newsgraph, "Prime Minister Tomas Rell denied that he had tried to delay the vote.")
+    assert not [e for e in evs if e.trigger.text == "denied"]
+    evs = events(newsgraph, "The port authority on Tuesday denied that the terminal would close.")
+    assert not [e for e in evs if e.trigger.text == "denied"]
+    # Refusing a request stays a rejection.
+    evs = events(newsgraph, "The governor denied the prisoners' request for a hearing.")
+    assert by_trigger(evs, "denied").category == "REJECT"
+
+
+def test_a_noun_naming_the_topic_of_talks_is_no_event(newsgraph: Any) -> None:
+    evs = events(newsgraph, "Ceasefire talks over the grain port resume in Geneva\nThe talks began on Monday.\n")
+    assert not [e for e in evs if e.trigger.text == "Ceasefire"]
+    # The same noun standing as an event of its own stays.
+    evs = events(newsgraph, "The rebels agreed to a ceasefire on Monday.")
+    assert by_trigger(evs, "ceasefire").category == "RETREAT"
+
+
+def test_a_request_or_warning_by_nobody_is_no_event(newsgraph: Any) -> None:
+    evs = events(newsgraph, "The port authority did not respond to a request for comment.")
+    assert not [e for e in evs if e.trigger.text == "request"]
+    evs = events(newsgraph, "Villagers said the council had ignored warnings about a weak embankment.")
+    assert not [e for e in evs if e.trigger.text == "warnings"]
+    evs = events(newsgraph, "Residents accused the council of ignoring warnings about a weak embankment.")
+    assert not [e for e in evs if e.trigger.text == "warnings"]
+    # Someone's request is an event.
+    evs = events(newsgraph, "Valdora's request for military aid was turned down.")
+    assert by_trigger(evs, "request").category == "REQUEST"

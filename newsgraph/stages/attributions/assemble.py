@@ -168,10 +168,13 @@ class Assembler:
                     src = self._trim_according(d, d.source)
                     d.source = src
                     d.contents = [c for c in d.contents if not (c.i < src.j and src.i < c.j)]
+                d.contents = [c for c in d.contents if not self._separate_clause(d.cue, c.i, c.j)]
                 if not d.contents:
                     d.contents = self._dep_content(d.cue, d.source)
                 elif self.snap:
                     d.contents = self._snap(d)
+                if d.contents and not self._claim_object_ok(d):
+                    continue  # "European leaders agree new sanctions": an act, not a claim
                 self._tidy_edges(d)
                 if d.contents:
                     d.contents.sort(key=lambda s: s.i)
@@ -222,12 +225,72 @@ class Assembler:
                     len(gap) <= MAX_NEST_GAP
                     and not any(k in own for k in gap)
                     and any(roles[k] == "CUE" for k in tagged)
+                    and not any(roles[k] == "CUE" and self._sibling_cue(k, own) for k in tagged)
                 )
                 if mergeable and not any(tab.space[k] and "\n" in tab.text[k] for k in gap):
                     last.j = max(last.j, seg.j)
                     continue
             out.append(Segment(seg.role, seg.i, seg.j, seg.para))
         return out
+
+    def _parenthetical(self, cue: Segment | None) -> Any:
+        """The clause a parenthetical cue ("..., the ministry said, ...") hangs on, else None."""
+        if cue is None:
+            return None
+        head = self._head(cue.i, cue.j)
+        scope = head.head
+        if scope.i < head.i and (head.dep_ == "parataxis" or head.dep_ in ("advcl", "ccomp")):
+            return scope
+        return None
+
+    def _separate_clause(self, cue: Segment | None, i: int, j: int) -> bool:
+        """Is ``[i, j)`` a clause of its own after a parenthetical cue?
+
+        In "Rebels shelled the town, the ministry said, while the army accused them of ..."
+        the ministry reports the shelling; the "while" clause, with a subject and a
+        conjunction of its own, is the writer's.
+        """
+        if cue is None or i < cue.j:
+            return False
+        root = self.doc[i:j].root
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children)
+        if not own_subject or root.dep_ not in ("advcl", "conj"):
+            return False
+        marks = [c for c in root.children if c.dep_ == "mark" and cue.j <= c.i < root.i]
+        if root.head.i == self._head(cue.i, cue.j).i:
+            # "..., officials said, while the Kremlin accused ...": a clause of circumstance
+            # on the cue verb itself ("that", "if", "whether" introduce what was said).
+            return root.dep_ == "advcl" and any(
+                m.tag_ == "IN" and m.lower_ not in ("that", "if", "whether") for m in marks
+            )
+        scope = self._parenthetical(cue)
+        if scope is None or root.head.i != scope.i:
+            return False
+        return bool(marks) or any(c.dep_ == "cc" and cue.j <= c.i < root.i for c in scope.children)
+
+    def _claim_object_ok(self, d: Draft) -> bool:
+        """A claim that is only a noun phrase (no verb, no quotation) is not one when the cue
+        verb is an act whose object is what was done or wanted ("European leaders agree new
+        sanctions", "both governments want a deal"), not what was said."""
+        cue = d.cue
+        if cue is None or self.tab.lower[cue.i] == "according":
+            return True
+        tab = self.tab
+        toks = [k for s in d.contents for k in range(s.i, s.j)]
+        if any(tab.pos[k] in ("VERB", "AUX") for k in toks):
+            return True
+        if any(ch in QUOTE_CHARS for k in toks for ch in tab.text[k]):
+            return True
+        head = self._head(cue.i, cue.j)
+        if head.pos_ not in ("VERB", "AUX"):
+            return True
+        return head.lemma_.lower() not in self.lex.act_verbs
+
+    def _sibling_cue(self, k: int, own: set[int]) -> bool:
+        """Is token ``k`` a cue verb hanging on this attribution's own cue ("denied that ...,
+        saying ...")? Then it is the same speaker's next claim, not one nested in this content."""
+        tok = self.doc[k]
+        return tok.dep_ in ("advcl", "conj", "xcomp", "parataxis") and tok.head.i in own
 
     def _dep_source(self, cue: Segment | None) -> tuple[Segment | None, bool]:
         """The subject of the cue's verb (or the object of "according to") when the tagger found
@@ -358,18 +421,62 @@ class Assembler:
                 cands.extend(c for c in self.doc[k].children if c.dep_ == "pobj")
         for child in cands:
             lo, hi = tab.left[child.i], tab.right[child.i] + 1
-            if any(k in own for k in range(lo, hi)) or any(
-                tab.space[k] and "\n" in tab.text[k] for k in range(lo, hi)
-            ):
+            hi = self._before_other_speaker(child, hi, own)
+            if any(k in own for k in range(lo, hi)):
                 continue
             for n, seg in enumerate(out):
-                if (seg.i == lo and seg.j < hi) or (seg.j == hi and lo < seg.i):
+                # A headline the parser ran into the sentence is not part of the complement:
+                # the subtree is taken on the fragment's own line only.
+                s_lo, s_hi = self._line_clip(lo, hi, seg.i, seg.j)
+                if (seg.i == s_lo and seg.j < s_hi) or (seg.j == s_hi and s_lo < seg.i):
+                    lo, hi = s_lo, s_hi
                     out[n] = Segment(seg.role, lo, hi, seg.para)
                 else:
                     continue
                 out = [s for m, s in enumerate(out) if m == n or not (lo <= s.i and s.j <= hi)]
                 break
         return out
+
+    def _line_clip(self, lo: int, hi: int, i: int, j: int) -> tuple[int, int]:
+        """``[lo, hi)`` cut to the line that holds the fragment ``[i, j)``."""
+        tab = self.tab
+        for k in range(min(i, hi) - 1, lo - 1, -1):
+            if tab.space[k] and "\n" in tab.text[k]:
+                lo = k + 1
+                break
+        for k in range(max(j, lo), hi):
+            if tab.space[k] and "\n" in tab.text[k]:
+                hi = k
+                break
+        return lo, hi
+
+    def _before_other_speaker(self, comp: Any, hi: int, own: set[int]) -> int:
+        """Where a complement ends when a conjunct of it is another speech act of the speaker.
+
+        The parser often hangs "but declined to give details" of "X confirmed that the talks
+        had resumed but declined ..." (and ", saying ..." of "X denied that ..., saying ...")
+        on the reported verb; that conjunct or participle has no subject of its own and is a
+        cue word, so it is X's next act, not part of what X confirmed.
+        """
+        tab = self.tab
+        for conj in self._kids_of(comp):
+            if not (conj.dep_ == "conj" or (conj.dep_ == "advcl" and conj.tag_ == "VBG")) or conj.i in own:
+                continue
+            if tab.bucket[conj.i] != "hi" or any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+                continue
+            cut = tab.left[conj.i]
+            for c in comp.children:
+                if c.dep_ in ("cc", "punct") and tab.right[comp.i] >= c.i and c.i < conj.i and c.i > comp.i:
+                    cut = min(cut, c.i)
+            cut = max(cut, comp.i + 1)
+            while cut > comp.i + 1 and (tab.pos[cut - 1] in ("CCONJ", "PUNCT") or tab.space[cut - 1]):
+                cut -= 1
+            return min(hi, cut)
+        return hi
+
+    @staticmethod
+    def _kids_of(tok: Any) -> list[Any]:
+        return [c for c in tok.children if c.i > tok.i]
 
     def _dep_content(self, cue: Segment | None, source: Segment | None) -> list[Segment]:
         """Content from the parse when the tagger found none for a cue.
@@ -387,6 +494,12 @@ class Assembler:
                 if child.dep_ == dep and not (cue.i <= child.i < cue.j):
                     i, j = child.left_edge.i, child.right_edge.i + 1
                     if j <= cue.i or i >= cue.j:
+                        if i >= cue.j:
+                            # "told reporters that ships already booked would be sent ...": the
+                            # parser can split one clause into complements side by side.
+                            for other in head.children:
+                                if other.dep_ == dep and other.i > child.i and other.left_edge.i == j:
+                                    j = other.right_edge.i + 1
                         return [Segment("CON", i, j, cue.para)]
         tab = self.tab
         skip = set(range(cue.i, cue.j))
@@ -402,11 +515,31 @@ class Assembler:
                 if source is not None and source.j > cue.i and tab.lower[cue.i] == "according":
                     end = min(end, max(source.j, cue.j))
                 skip.update(range(anchor.left_edge.i, end))
+                for child in scope.children:
+                    lo, hi = child.left_edge.i, child.right_edge.i + 1
+                    if child.i > anchor.i and self._separate_clause(cue, lo, hi):
+                        skip.update(range(lo, hi))
                 segs = self._fragments(scope.left_edge.i, scope.right_edge.i + 1, skip, cue.para)
                 if segs:
                     return segs
-        # "“...” he said." : the cue sentence holds only cue and source.
         sent = self.sent_of[cue.i]
+        if head.dep_ == "ROOT":
+            # "Forces shelled the town on Monday, the ministry said": when the parser did not
+            # hang the clause on the cue, the clause before "<source> <cue>" on its line.
+            first = min(cue.i, source.i) if source is not None else cue.i
+            lo = first
+            while lo > 0 and self.sent_of[lo - 1] == sent and not (tab.space[lo - 1] and "\n" in tab.text[lo - 1]):
+                lo -= 1
+            end = first - 1
+            root = self.doc[lo:end].root if end > lo else None
+            if (
+                root is not None
+                and tab.text[end] == ","
+                and root.tag_ in ("VBD", "VBZ", "VBP", "MD")
+                and any(c.dep_ in ("nsubj", "nsubjpass") and lo <= c.i < end for c in root.children)
+            ):
+                return self._fragments(lo, end, skip, cue.para)
+        # "“...” he said." : the cue sentence holds only cue and source.
         lo = cue.i
         while lo > 0 and self.sent_of[lo - 1] == sent:
             lo -= 1
@@ -610,6 +743,8 @@ class Assembler:
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
             if subj is None or subj.lower_ in ("it", "there"):
                 continue
+            if any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children):
+                continue  # "Hungary will always defend its interests": not a reported act
             comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > k), None)
             if comp is not None:
                 c_lo, hi = tab.left[comp.i], tab.right[comp.i] + 1
@@ -779,9 +914,11 @@ class Assembler:
         if words and words[-1] in lex.publication_words and any(t.pos_ == "PROPN" for t in span):
             return "publication", mention
         if root.pos_ == "PROPN" and any(
-            c.dep_ == "appos" and c.lemma_.lower() in lex.person_roles for c in root.children
+            c.dep_ in ("appos", "compound") and c.lemma_.lower() in lex.person_roles for c in root.children
         ):
-            return "person", mention  # "Helena Varga, the foreign minister", whatever NER made of the name
+            # "Helena Varga, the foreign minister", "festival director Carmen Dobre", whatever
+            # NER made of the name
+            return "person", mention
         if mention is not None and (root.pos_ == "PROPN" or mention.etype == "PERSON"):
             return ("person" if mention.etype == "PERSON" else "organisation"), mention
         if root.pos_ == "NOUN":

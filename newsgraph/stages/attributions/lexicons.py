@@ -72,6 +72,7 @@ class Lexicons:
         self.pronouns: dict[str, dict[str, str]] = sources["pronouns"]
         cues = self._toml("cues.toml")
         self.object_cues = frozenset(cues["object_cues"])
+        self.act_verbs = frozenset(cues["act_verbs"])
         self.attribution_dashes = frozenset(cues["attribution_dashes"])
         pubs = self._toml("publications.toml")
         self.publication_names = frozenset(pubs["names"])

@@ -113,6 +113,8 @@ class Extractor:
             # head ("mediation mission"), not in "attack helicopter" or "aid worker".
             if tok.dep_ == "compound" and tok.head.lemma_.lower() not in lex.event_heads:
                 return None
+            if self._topic_of_next_noun(tok):
+                return None
             entry = lex.nouns[lemma]
             for child in self.kids(tok):
                 if child.dep_ == "prep" and f"{lemma} {child.lower_}" in lex.noun_with_prep:
@@ -122,6 +124,22 @@ class Extractor:
                 return None
             return Trigger(tok, tok.i, tok.i, entry[0], entry[1], True)
         return None
+
+    def _topic_of_next_noun(self, tok: Any) -> bool:
+        """"Ceasefire talks resume": the parser read the event noun "talks" as a verb with
+        "Ceasefire" as its subject. A noun directly before a word that, read as a noun, is an
+        event noun itself names that event's topic ("ceasefire talks", "peace talks")."""
+        nxt_i = tok.i + 1
+        if nxt_i >= self._sent[tok.i][1] or tok.whitespace_ == "":
+            return False
+        nxt = tok.doc[nxt_i]
+        if nxt.pos_ not in ("VERB", "NOUN") or nxt.tag_ not in ("VBZ", "NNS", "NN"):
+            return False
+        low = nxt.lower_
+        noun = low[:-1] if low.endswith("s") else low
+        return (nxt.tag_ == "VBZ" and tok.head.i == nxt.i and tok.dep_ == "nsubj") and (
+            noun in self.lex.nouns or low in self.lex.nouns
+        )
 
     def _match_verb(self, tok: Any, lemma: str) -> Trigger | None:
         lex = self.lex
@@ -675,6 +693,18 @@ def _event(
             target_tok = None  # "rejected the proposal", "stabbed to death": no recipient
     actor = ex.participant(actor_tok, tok_entity, (trig.first, trig.last))
     target = ex.participant(target_tok, tok_entity, (trig.first, trig.last))
+    if trig.is_noun and actor is None and target is None and category in lex.speech_act_categories:
+        # "did not respond to a request for comment", "ignoring warnings about a weak
+        # embankment": a request or warning by nobody, to nobody, about a topic is no event.
+        around = ex.kids(trig.head)
+        if trig.head.dep_ == "dobj":
+            # "ignoring warnings about ...": the parser may hang the topic on the verb
+            around = around + [c for c in ex.kids(trig.head.head) if c.i > trig.head.i]
+        for child in around:
+            if child.dep_ == "prep" and child.lower_ in lex.topic_preps:
+                pobj = next((g for g in ex.kids(child) if g.dep_ == "pobj"), None)
+                if pobj is not None and kinds is not None and not kinds.is_agent(pobj):
+                    return None
     if actor and target and actor.start < target.end and target.start < actor.end:
         target = None  # one phrase cannot be both sides
     mode = ex.mode_of(trig)

@@ -98,6 +98,8 @@ class Lexicon:
     circumstance_preps: frozenset[str] = frozenset()
     clausal_agent: frozenset[str] = frozenset()
     agent_target: frozenset[str] = frozenset()
+    speech_act_categories: frozenset[str] = frozenset()
+    topic_preps: frozenset[str] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -219,6 +221,8 @@ def _load(data_dir: str) -> Lexicon:
         circumstance_preps=_words(mod, "circumstance_preps", "words"),
         clausal_agent=_words(trig, "clausal_agent", "lemmas"),
         agent_target=_words(trig, "agent_target", "lemmas"),
+        speech_act_categories=frozenset(str(c) for c in trig.get("speech_acts", {}).get("categories", [])),
+        topic_preps=_words(trig, "speech_acts", "topic_preps"),
     )
 
 
