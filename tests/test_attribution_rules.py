@@ -342,3 +342,39 @@ def test_a_clause_the_parser_split_in_two_is_taken_whole(nlp, entities) -> None:
     assert [asm.doc[s.i : s.j].text for s in pieces] == [
         "that ships already booked would be sent to the smaller terminal"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "claim"),
+    [
+        (
+            "He quoted “Poor Valdora, so far from the sea.” Facing a long winter, the town waits.",
+            "“Poor Valdora, so far from the sea.” Facing a long winter",
+            "“Poor Valdora, so far from the sea.”",
+        ),
+        (
+            "The mayor warned of retaliation. “Our goal is calm,” she said.",
+            "retaliation. “Our goal is calm",
+            "retaliation",
+        ),
+        (
+            "He said taxes would rise by $78,000, while wages fell.",
+            "taxes would rise by $78,000, while",
+            "taxes would rise by $78,000",
+        ),
+        # A quotation of two sentences stays whole.
+        ("“We will win. We will,” she said.", "“We will win. We will,”", "“We will win. We will,”"),
+        # A nested quotation's end is not the claim's end.
+        (
+            "“He told me ‘never.’ Then he left,” she said.",
+            "“He told me ‘never.’ Then he left,”",
+            "“He told me ‘never.’ Then he left,”",
+        ),
+    ],
+)
+def test_a_claim_ends_where_its_quotation_does(text: str, piece: str, claim: str) -> None:
+    from newsgraph.stages.attributions.assemble import _end_at_quotation_edge
+
+    s = text.index(piece)
+    got = _end_at_quotation_edge(text, s, s + len(piece))
+    assert got is not None and text[got[0] : got[1]] == claim

@@ -1113,6 +1113,7 @@ def build(
         cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;:—–-") if d.cue is not None else None
         if cue_rng is not None:
             content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
+            content = [r for s, e in content if (r := _end_at_quotation_edge(article.text, s, e)) is not None]
         if not content or (MIN_CONTENT_WORDS > 1 and _too_short(article.text, content)):
             continue
         spans = list(content) + ([cue_rng] if cue_rng else [])
@@ -1224,3 +1225,43 @@ def _keep_to_cue_paragraph(text: str, content: list[tuple[int, int]], anchor: in
         if e > s:
             kept.append((s, e))
     return kept
+
+
+#: Words a claim does not end on: "..., while", "... and".
+TRAILING_WORDS = frozenset({"while", "and", "but", "or", "as", "because", "although", "though", "whereas"})
+_CLOSING = "\"”»"  # not ’: it is also an apostrophe and a nested quotation's end
+_OPENING_STRICT = "\"“«"
+
+
+def _end_at_quotation_edge(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """A content piece ends where its quotation does, and an unquoted claim does not run on
+    into a quotation in the next sentence.
+
+    "''Poor Mexico, so far from God ...'' Facing the prospect of ..." ends at the closing
+    quotation mark when a new sentence starts after it; "... warned of retaliation. "Our
+    goal is ..."" ends at "retaliation". A trailing conjunction ("..., while") is dropped.
+    """
+    piece = text[s:e]
+    if piece[:1] in _OPENING_STRICT or piece[:2] == "''" or piece[:2] == "``":
+        close = None
+        for k in range(1, len(piece)):
+            if piece[k] in _CLOSING or piece[k : k + 2] == "''":
+                before = piece[k - 1]
+                after = piece[k + 1 : k + 3] if piece[k] != "'" else piece[k + 2 : k + 4]
+                if before in ".?!" and after[:1] == " " and after[1:2].isupper():
+                    close = k + (2 if piece[k] == "'" else 1)
+                    break
+        if close is not None:
+            e = s + close
+    else:
+        for k in range(len(piece) - 2):
+            if piece[k] in ".?!" and piece[k + 1] == " " and piece[k + 2] in _OPENING_STRICT:
+                e = s + k
+                break
+    words = text[s:e].rstrip(" ,;:").split()
+    if len(words) > 1 and words[-1].lower() in TRAILING_WORDS:
+        e = text.rfind(words[-1], s, e)
+        while e > s and text[e - 1] in " \t\r\n,;:":
+            e -= 1
+    return (s, e) if e > s else None
+
