@@ -336,7 +336,7 @@ def test_a_role_word_before_a_name_makes_a_person(nlp, entities) -> None:  # typ
 
 
 def test_a_clause_the_parser_split_in_two_is_taken_whole(nlp, entities) -> None:  # type: ignore[no-untyped-def]
-    text = "Radu told reporters in Bucharest that ships already booked would be sent to the smaller terminal.\n"
+    text = "Radu told reporters that ships already booked would be sent to the smaller terminal.\n"
     asm = assembler(nlp, entities, text)
     pieces = asm._dep_content(seg(asm, "CUE", "told"), seg(asm, "SRC", "Radu"))
     assert [asm.doc[s.i : s.j].text for s in pieces] == [

@@ -160,7 +160,9 @@ def test_denying_a_claim_is_no_rejection(newsgraph: Any) -> None:
 
 
 def test_a_noun_naming_the_topic_of_talks_is_no_event(newsgraph: Any) -> None:
-    evs = events(newsgraph, "Ceasefire talks over the grain port resume in Geneva\nThe talks began on Monday.\n")
+    evs = events(
+        newsgraph, "Ceasefire talks over the grain port resume in Geneva\nThe talks began on Monday."
+    )
     assert not [e for e in evs if e.trigger.text == "Ceasefire"]
     # The same noun standing as an event of its own stays.
     evs = events(newsgraph, "The rebels agreed to a ceasefire on Monday.")

@@ -528,7 +528,11 @@ class Assembler:
             # hang the clause on the cue, the clause before "<source> <cue>" on its line.
             first = min(cue.i, source.i) if source is not None else cue.i
             lo = first
-            while lo > 0 and self.sent_of[lo - 1] == sent and not (tab.space[lo - 1] and "\n" in tab.text[lo - 1]):
+            while (
+                lo > 0
+                and self.sent_of[lo - 1] == sent
+                and not (tab.space[lo - 1] and "\n" in tab.text[lo - 1])
+            ):
                 lo -= 1
             end = first - 1
             root = self.doc[lo:end].root if end > lo else None
@@ -1229,8 +1233,8 @@ def _keep_to_cue_paragraph(text: str, content: list[tuple[int, int]], anchor: in
 
 #: Words a claim does not end on: "..., while", "... and".
 TRAILING_WORDS = frozenset({"while", "and", "but", "or", "as", "because", "although", "though", "whereas"})
-_CLOSING = "\"”»"  # not ’: it is also an apostrophe and a nested quotation's end
-_OPENING_STRICT = "\"“«"
+_CLOSING = '"”»'  # not ’: it is also an apostrophe and a nested quotation's end
+_OPENING_STRICT = '"“«'
 
 
 def _end_at_quotation_edge(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -1264,4 +1268,3 @@ def _end_at_quotation_edge(text: str, s: int, e: int) -> tuple[int, int] | None:
         while e > s and text[e - 1] in " \t\r\n,;:":
             e -= 1
     return (s, e) if e > s else None
-

@@ -126,7 +126,7 @@ class Extractor:
         return None
 
     def _topic_of_next_noun(self, tok: Any) -> bool:
-        """"Ceasefire talks resume": the parser read the event noun "talks" as a verb with
+        """ "Ceasefire talks resume": the parser read the event noun "talks" as a verb with
         "Ceasefire" as its subject. A noun directly before a word that, read as a noun, is an
         event noun itself names that event's topic ("ceasefire talks", "peace talks")."""
         nxt_i = tok.i + 1
