@@ -179,3 +179,21 @@ def test_a_request_or_warning_by_nobody_is_no_event(newsgraph: Any) -> None:
     # Someone's request is an event.
     evs = events(newsgraph, "Valdora's request for military aid was turned down.")
     assert by_trigger(evs, "request").category == "REQUEST"
+
+
+def test_a_headline_run_into_the_sentence_does_not_take_the_subject(newsgraph: Any) -> None:
+    text = (
+        "European leaders agree new sanctions after summit in Brussels\n"
+        "Leaders of the European Union agreed on Thursday to impose new sanctions on arms dealers."
+    )
+    evs = events(newsgraph, text)
+    for trigger in ("agreed", "impose"):
+        event = by_trigger(evs, trigger)
+        assert event.actor is not None and event.actor.text == "Leaders of the European Union"
+
+
+def test_a_crowd_does_not_consult(newsgraph: Any) -> None:
+    evs = events(newsgraph, "More than four thousand people visited the old town of Sibiu over the weekend.")
+    assert not [e for e in evs if e.category == "CONSULT"]
+    evs = events(newsgraph, "The two presidents met in Geneva on Monday.")
+    assert by_trigger(evs, "met").category == "CONSULT"

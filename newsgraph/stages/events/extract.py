@@ -305,9 +305,17 @@ class Extractor:
         if head.lower_ in self.lex.stop_heads or skip[0] <= head.i <= skip[1]:
             return None
         first, last = self.phrase(head)
+        doc = head.doc
+        for i in range(head.i - 1, first - 1, -1):
+            if doc[i].is_space and "\n" in doc[i].text:
+                first = i + 1  # a headline the parser ran into the sentence is not part of it
+                break
+        for i in range(head.i + 1, last + 1):
+            if doc[i].is_space and "\n" in doc[i].text:
+                last = i - 1
+                break
         if skip[0] <= first <= skip[1] < head.i:
             first = skip[1] + 1  # "carpet bombing rebel fighters": the target is "rebel fighters"
-        doc = head.doc
         start, end = doc[first].idx, doc[last].idx + len(doc[last])
         entity = tok_entity.get(head.i)
         if entity is None:
@@ -651,7 +659,7 @@ def _event(
     category = trig.category
     # The parser can run a headline into the next line; nothing crosses a line break.
     if actor_tok is not None and not sent[0] <= actor_tok.idx < sent[1]:
-        actor_tok = None
+        actor_tok = None if trig.is_noun else _line_subject(ex, trig, sent)
     if target_tok is not None and not sent[0] <= target_tok.idx < sent[1]:
         target_tok = None
     if kinds is not None:
@@ -669,6 +677,8 @@ def _event(
             actor_tok = None
         if target_tok is not None and kinds.is_number_or_date(target_tok) and not kinds.kinds(target_tok):
             target_tok = None
+        if category == "CONSULT" and actor_tok is not None and kinds.crowd(actor_tok):
+            return None  # "More than four thousand people visited the old town": no consultation
         if category == "ASSAULT" and not _violent(ex, trig, actor_tok, target_tok):
             return None  # "fired uncertainty", "battling extradition", "attacked Clinton"
         if actor_tok is not None and not (kinds.is_agent(actor_tok) or kinds.armed_group(actor_tok)):
@@ -751,6 +761,36 @@ def _event(
         attribution=attribution,
         sentence=Span(s_start, s_end, article.text[s_start:s_end]),
     )
+
+
+def _line_subject(ex: Extractor, trig: Trigger, line: tuple[int, int]) -> Any:
+    """The subject of a verb trigger whose parsed subject lies on another line.
+
+    When the parser runs a headline into the first sentence ("European leaders agree new
+    sanctions ... / Leaders of the European Union agreed on Thursday to ..."), the verb's
+    subject is taken from the headline. If the words before the verb on its own line are
+    one noun phrase with no verb ("Leaders of the European Union"), that phrase is the
+    subject; otherwise there is none.
+    """
+    verb = trig.head
+    start = trig.first
+    # "agreed on Thursday to impose ...": an infinitive or conjunct shares its head's subject.
+    while verb.dep_ in ("xcomp", "conj") and verb.head.i < verb.i and verb.head.idx >= line[0]:
+        verb = verb.head
+        start = verb.i
+    if any(c.dep_ == "auxpass" for c in ex.kids(verb)):
+        return None  # a passive verb's subject is its target, not its actor
+    doc = verb.doc
+    first = start
+    while first > 0 and line[0] <= doc[first - 1].idx:
+        first -= 1
+    own = {c.i for c in ex.kids(verb) if c.dep_ in ("aux", "neg", "advmod")}
+    words = [t for t in doc[first:start] if t.i not in own and not (t.is_space or t.is_punct)]
+    if not words or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return None
+    inside = {t.i for t in doc[first:start]}
+    heads = [t for t in words if t.head.i not in inside and t.pos_ in ("NOUN", "PROPN", "PRON")]
+    return heads[0] if len(heads) == 1 else None
 
 
 def _line_of(text: str, start: int, end: int, at: int) -> tuple[int, int]:

@@ -115,6 +115,19 @@ class Kinds:
     def is_agent(self, tok: Any) -> bool:
         return AGENT in self.kinds(tok)
 
+    def crowd(self, tok: Any) -> bool:
+        """A crowd counted in hundreds or more ("four thousand people", "thousands of fans")."""
+        words = self.lex.crowd_numbers
+        for t in [tok, *tok.children]:
+            if t is not tok and t.dep_ not in ("nummod", "quantmod", "compound"):
+                continue
+            if t.lower_ in words:
+                return True
+            digits = t.text.replace(",", "")
+            if t is not tok and digits.isdigit() and int(digits) >= 100:
+                return True
+        return False
+
     def armed_group(self, tok: Any) -> bool:
         """A group or a vehicle that uses force ("gunmen", "Israeli tanks"): an actor."""
         return tok.lemma_.lower() in self.lex.armed

@@ -100,6 +100,7 @@ class Lexicon:
     agent_target: frozenset[str] = frozenset()
     speech_act_categories: frozenset[str] = frozenset()
     topic_preps: frozenset[str] = frozenset()
+    crowd_numbers: frozenset[str] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -223,6 +224,7 @@ def _load(data_dir: str) -> Lexicon:
         agent_target=_words(trig, "agent_target", "lemmas"),
         speech_act_categories=frozenset(str(c) for c in trig.get("speech_acts", {}).get("categories", [])),
         topic_preps=_words(trig, "speech_acts", "topic_preps"),
+        crowd_numbers=_words(part, "kinds", "crowd_numbers"),
     )
 
 
