@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,6 +45,16 @@ def setup(extra: str) -> None:
     stamp.write_text(digest)
 
 
+def web_assets() -> None:
+    """The front-end data the pages serve (package.json: the map's world outline), from npm."""
+    if (ROOT / "node_modules" / "world-atlas" / "countries-110m.json").exists():
+        return
+    if shutil.which("npm") is None:
+        print("npm not found: the map page will draw no world outline (see docs/web.md)", flush=True)
+        return
+    run("npm", "ci", "--no-audit", "--no-fund")
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     env_note = "OPENBLAS_NUM_THREADS"
@@ -51,9 +62,11 @@ def main(argv: list[str]) -> int:
     try:
         if command == "demo":
             setup("")
+            web_assets()
             run(BIN / "newsgraph", "demo", *rest)
         elif command == "test":
             setup("dev")
+            web_assets()
             run(BIN / "ruff", "check", "newsgraph", "tests", "benchmarks", "dev.py")
             run(BIN / "ruff", "format", "--check", "newsgraph", "tests", "benchmarks", "dev.py")
             run(BIN / "mypy", "newsgraph")

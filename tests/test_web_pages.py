@@ -1,0 +1,161 @@
+"""The pages in process: the reader's segments from stand-off offsets, escaping, every page on an empty store."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsgraph.model import Article, Attribution, Entity, Event, Mention, Place, Removed, Source, Span
+from newsgraph.server import create_app
+from newsgraph.server.charts import activity, by_period, timeline, world_map
+from newsgraph.server.reader import fact_anchor, highlight
+
+TEXT = 'Mayor Ana Pop said <b>"the bridge may reopen"</b> in Cluj. Subscribe now! Rain fell.'
+
+
+def hand_built() -> Article:
+    """An article with nested and overlapping facts, a removed range and markup-like text."""
+    text = TEXT
+    content_start = text.index('"the')
+    content_end = text.index("</b>") - 1
+    pop = text.index("Ana Pop")
+    cluj = text.index("Cluj")
+    sub = text.index("Subscribe")
+    return Article(
+        text=text,
+        entities=[Entity("e1", "Ana Pop", "PERSON", mentions=[Mention(pop, pop + 7, "Ana Pop")])],
+        attributions=[
+            Attribution(
+                "a1",
+                "direct",
+                Source("person", "Mayor Ana Pop", 0, pop + 7, "e1"),
+                Span(pop + 8, pop + 12, "said"),
+                Span(content_start, content_end, text[content_start:content_end]),
+                hedge="may",
+            )
+        ],
+        events=[
+            Event("v1", "CONSULT", Span(text.index("reopen"), text.index("reopen") + 6, "reopen")),
+        ],
+        places=[
+            Place("p1", "Cluj-Napoca", 46.77, 23.6, "RO", "city", mentions=[Mention(cluj, cluj + 4, "Cluj")])
+        ],
+        removed=[Removed(sub, sub + len("Subscribe now!"), "newsletter")],
+    )
+
+
+def test_segments_cover_the_text_exactly_once_and_keep_every_fact() -> None:
+    article = hand_built()
+    view = highlight(article)
+    rebuilt = "".join(
+        b.text if b.removed is not None else "".join(s.text for s in b.segments) for b in view.blocks
+    )
+    assert rebuilt == article.text
+    removed = [b for b in view.blocks if b.removed is not None]
+    assert [(b.removed, b.text) for b in removed] == [("newsletter", "Subscribe now!")]
+    # "reopen" lies inside the hedged attribution's content: both facts cover it, the event on top.
+    (reopen,) = [s for b in view.blocks for s in b.segments if s.text == "reopen"]
+    assert reopen.facts.split() == ["evt-v1", "att-a1"]
+    assert {"evt", "att", "st-person", "hedged"} <= set(reopen.classes.split())
+    # "Ana Pop" is both the source and an entity mention; the attribution's anchor starts at "Mayor".
+    first = next(s for b in view.blocks for s in b.segments if s.facts)
+    assert first.text == "Mayor " and first.anchors == ["att-a1"] and first.focus
+    assert {f.anchor for f in view.facts} == {"att-a1", "evt-v1", "plc-p1", "ent-e1"}
+    (att,) = view.by_kind["attribution"]
+    assert ("hedge", "may") in att.rows and att.entity == "Ana Pop"
+
+
+def test_overlapping_spans_that_do_not_nest_are_split_at_every_boundary() -> None:
+    text = "one two three four"
+    article = Article(
+        text=text,
+        attributions=[
+            Attribution("a1", "other", Source("unattributed"), None, Span(0, 13, "one two three")),
+            Attribution("a2", "other", Source("anonymous"), None, Span(4, 18, "two three four")),
+        ],
+    )
+    segments = [s for b in highlight(article).blocks for s in b.segments]
+    assert [s.text for s in segments] == ["one ", "two three", " four"]
+    assert [s.facts for s in segments] == ["att-a1", "att-a1 att-a2", "att-a2"]
+    # The innermost (shorter) attribution's colour wins where both cover the text.
+    assert "st-unattributed" in segments[1].classes and "st-anonymous" not in segments[1].classes
+
+
+def test_offsets_outside_the_text_are_clipped_not_fatal() -> None:
+    article = Article(
+        text="short", attributions=[Attribution("a1", "other", Source("person"), None, Span(2, 99, "ort"))]
+    )
+    assert [s.text for b in highlight(article).blocks for s in b.segments] == ["sh", "ort"]
+
+
+def test_fact_anchors_are_safe_ids() -> None:
+    assert fact_anchor("attribution", "a3") == "att-a3"
+    assert fact_anchor("event", 'x"><script>') == "evt-x_script_"
+
+
+def test_charts_place_points_and_marks() -> None:
+    places = [
+        {"name": "Cluj", "lat": 46.77, "lon": 23.6, "mentions": 4, "articles": 1, "examples": []},
+        {"name": "Quito", "lat": -0.2, "lon": -78.5, "mentions": 1, "articles": 1, "examples": []},
+    ]
+    drawn = world_map(places)
+    assert [p.place["name"] for p in drawn.points] == ["Cluj", "Quito"]
+    assert drawn.points[0].r > drawn.points[1].r
+    assert drawn.points[1].x == pytest.approx((180 - 78.5) * 960 / 360, abs=0.1)
+    chart = timeline(
+        [
+            {"category": "AID", "date": "2025-03-01", "published": None},
+            {"category": "ASSAULT", "date": None, "published": "2025-03-11"},
+            {"category": "AID", "date": "garbage", "published": None},
+        ]
+    )
+    assert [lane.category for lane in chart.lanes] == ["AID", "ASSAULT"] and chart.undated == 1
+    assert chart.lanes[1].marks[0].x > chart.lanes[0].marks[0].x
+    assert by_period(["2025-01-02", "2025-01-02", "2025-01-05"]) == [("2025-01-02", 2), ("2025-01-05", 1)]
+    assert [b.count for b in activity([("a", 1), ("b", 3)]).bars] == [1, 3]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(str(tmp_path / "store.db")))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/articles",
+        "/entities",
+        "/claims",
+        "/claims?contested=1",
+        "/map",
+        "/timeline",
+        "/search?q=grain",
+        "/analyze",
+    ],
+)
+def test_every_page_renders_over_an_empty_store(client: TestClient, path: str) -> None:
+    page = client.get(path)
+    assert page.status_code == 200, page.text[:500]
+    assert page.headers["content-type"].startswith("text/html")
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+    # No inline script or style anywhere: the CSP would block them.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
+    assert "<style" not in page.text and " style=" not in page.text
+
+
+def test_missing_things_are_404_pages(client: TestClient) -> None:
+    assert client.get("/articles/nope").status_code == 404
+    assert client.get("/claims/nope").status_code == 404
+    missing = client.get("/entity", params={"name": "<script>alert(1)</script>"})
+    assert missing.status_code == 404
+    assert "<script>alert(1)" not in missing.text and html.escape("<script>alert(1)</script>") in missing.text
+
+
+def test_analyze_refuses_an_empty_form(client: TestClient) -> None:
+    page = client.post("/analyze", data={"text": "  "})
+    assert page.status_code == 400 and "paste a text" in page.text
