@@ -285,7 +285,8 @@ def _segment(text: str, active: list[_Mark], started: set[str]) -> Segment:
             att_done = True  # the innermost attribution's colours win
     anchors = [m.anchor for m in ordered if m.anchor and m.anchor not in started]
     started.update(anchors)
-    facts = list(dict.fromkeys(m.anchor for m in ordered if m.anchor))
+    # Facts that start here first: a keyboard stop speaks for the fact it opens.
+    facts = list(dict.fromkeys([*anchors, *(m.anchor for m in ordered if m.anchor)]))
     focus = any(m.focus and m.anchor in anchors for m in ordered)
     return Segment(text, " ".join(classes), " ".join(facts), anchors, focus)
 

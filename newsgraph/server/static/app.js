@@ -33,7 +33,11 @@
     }
 
     text.addEventListener("mouseover", function (e) { var ids = factsOf(e.target); if (ids) { show(ids, false); } });
-    text.addEventListener("focusin", function (e) { var ids = factsOf(e.target); if (ids) { show(ids, true); } });
+    var landing = false;
+    text.addEventListener("focusin", function (e) {
+      var ids = factsOf(e.target);
+      if (ids && !landing) { show(ids, true); }
+    });
     text.addEventListener("click", function (e) { var ids = factsOf(e.target); if (ids) { show(ids, true); } });
     text.addEventListener("keydown", function (e) {
       if (e.key === "Enter" || e.key === " ") {
@@ -49,7 +53,9 @@
       if (!segs.length) { return; }
       show([id], true);
       var first = segs[0];
+      landing = true;
       if (first.hasAttribute("tabindex")) { first.focus({ preventScroll: true }); }
+      landing = false;
       first.scrollIntoView({ block: "center" });
     }
     window.addEventListener("hashchange", land);
