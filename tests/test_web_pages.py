@@ -1,4 +1,4 @@
-"""The pages in process: the reader's segments from stand-off offsets, escaping, every page on an empty store."""
+"""The pages in process: reader segments from stand-off offsets, escaping, every page on an empty store."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def test_overlapping_spans_that_do_not_nest_are_split_at_every_boundary() -> Non
     )
     segments = [s for b in highlight(article).blocks for s in b.segments]
     assert [s.text for s in segments] == ["one ", "two three", " four"]
-    assert [s.facts for s in segments] == ["att-a1", "att-a1 att-a2", "att-a2"]
+    # A fact that starts in a segment comes first there (a keyboard stop speaks for it).
+    assert [s.facts for s in segments] == ["att-a1", "att-a2 att-a1", "att-a2"]
     # The innermost (shorter) attribution's colour wins where both cover the text.
     assert "st-unattributed" in segments[1].classes and "st-anonymous" not in segments[1].classes
 
@@ -159,3 +160,18 @@ def test_missing_things_are_404_pages(client: TestClient) -> None:
 def test_analyze_refuses_an_empty_form(client: TestClient) -> None:
     page = client.post("/analyze", data={"text": "  "})
     assert page.status_code == 400 and "paste a text" in page.text
+
+
+def test_the_world_outline_never_draws_across_the_antimeridian() -> None:
+    from newsgraph.server.charts import atlas_path
+
+    if atlas_path() is None:
+        pytest.skip("world-atlas is not installed (npm ci at the repository root)")
+    drawn = world_map([])
+    assert len(drawn.countries) > 150
+    for path in drawn.countries:
+        previous = None
+        for command, x, _ in re.findall(r"([ML])(-?[\d.]+),(-?[\d.]+)", path):
+            if command == "L" and previous is not None:
+                assert abs(float(x) - previous) < 480, path[:80]
+            previous = float(x)

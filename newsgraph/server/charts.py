@@ -72,7 +72,13 @@ def _outline(path: str, mtime: float) -> tuple[str, ...]:
             points.extend(arc if not points else arc[1:])
         if len(points) < 3:
             return ""
-        # A ring crossing the antimeridian jumps across the map: lift the pen there.
+        # A ring crossing the antimeridian jumps across the map: lift the pen there, starting
+        # the ring just after a jump so that each piece closes along the map's edge.
+        if points[0] == points[-1]:
+            points.pop()
+        jumps = [i for i in range(1, len(points)) if abs(points[i][0] - points[i - 1][0]) > MAP_WIDTH / 2]
+        if jumps:
+            points = points[jumps[0] :] + points[: jumps[0]]
         out = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
         for (x0, _), (x1, y1) in itertools.pairwise(points):
             out.append(f"{'M' if abs(x1 - x0) > MAP_WIDTH / 2 else 'L'}{x1:.1f},{y1:.1f}")
