@@ -94,9 +94,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, newsgraph: Any) -> Iterator[d
     hostile = tmp / "hostile.txt"
     hostile.write_text(HOSTILE_TEXT, encoding="utf-8")
     assert corpus.add([str(hostile)], overrides=HOSTILE_META).added == 1
-    too_short = tmp / "too-short.txt"
-    too_short.write_text("Hi.", encoding="utf-8")
-    assert corpus.add([str(too_short)]).failed == 1  # a problem for the dashboard to list
+    empty = tmp / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert corpus.add([str(empty)]).failed == 1  # a problem (E002) for the dashboard to list
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -161,8 +161,8 @@ def test_every_page_opens_without_errors(site: dict[str, Any], page: Page) -> No
     assert page.locator(".counts strong").first.inner_text() == "11"
     shot(page, "dashboard", full=True)
     problem = page.locator("#problems tbody tr")
-    assert problem.count() == 1 and "too-short.txt" in problem.inner_text()
-    assert problem.locator("code").inner_text().startswith("E")
+    assert problem.count() == 1 and "empty.txt" in problem.inner_text()
+    assert problem.locator("code").inner_text() == "E002"
     article = first_href(page, "#recent-h + ul a")
     entity = first_href(page, "#entities-h + ul a")
     page.goto(base + "/claims")
