@@ -30,7 +30,6 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from newsgraph.core import browse  # noqa: E402
 from newsgraph.model import Metadata  # noqa: E402
 from newsgraph.server import create_app  # noqa: E402
 from newsgraph.server.charts import atlas_path  # noqa: E402
@@ -227,11 +226,11 @@ def test_highlights_are_reachable_by_keyboard(site: dict[str, Any], page: Page) 
 def test_the_hostile_article_runs_nothing(site: dict[str, Any], page: Page) -> None:
     seen = watch(page)
     base = site["url"]
-    hit = next(a for a in browse.articles(site["corpus"]) if "Council" in (a["title"] or ""))
+    hit = next(a for a in site["corpus"].articles() if "Council" in (a["title"] or ""))
     paths = [
         "/",
         "/articles",
-        f"/articles/{hit['id']}",
+        f"/articles/{hit['article_id']}",
         "/search?q=hostile",
         "/entity?name=Ana+Hostile",
         "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
@@ -247,7 +246,7 @@ def test_the_hostile_article_runs_nothing(site: dict[str, Any], page: Page) -> N
         assert page.evaluate("document.querySelectorAll('script:not([src=\"/static/app.js\"])').length") == 0
         handlers = "[onerror],[onload],[onmouseover],[onclick],iframe,svg#x,img[src=x],a[href^='javascript:']"
         assert page.evaluate(f'document.querySelectorAll("{handlers}").length') == 0, path
-    reader = f"/articles/{hit['id']}"
+    reader = f"/articles/{hit['article_id']}"
     page.goto(base + reader)
     text = page.locator("#text").inner_text()
     assert '<script>window.__pwned = "script"; alert("script")</script>' in text  # shown, as text

@@ -175,3 +175,16 @@ def test_the_world_outline_never_draws_across_the_antimeridian() -> None:
             if command == "L" and previous is not None:
                 assert abs(float(x) - previous) < 480, path[:80]
             previous = float(x)
+
+
+def test_bad_query_values_get_a_page_not_a_json_error(client: TestClient) -> None:
+    for path in [
+        "/articles?page=abc",
+        "/entities?page=-3&type=" + "x" * 500,
+        "/claims?contested=maybe&page=0",
+    ]:
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
+    assert client.get("/entity").status_code == 404
+    long_title = client.post("/analyze", data={"text": "Rain fell.", "title": "t" * 501})
+    assert long_title.status_code == 413 and "title is longer than 500" in long_title.text

@@ -1,8 +1,8 @@
-"""Listings the web pages show beyond the ``Corpus`` queries: recent articles, places on a map.
+"""What the web pages show beyond the ``Corpus`` queries: places on a map, co-occurring entities.
 
 >>> from newsgraph.core.corpus import Corpus
 >>> from newsgraph.core import browse
->>> browse.articles(Corpus(db="sqlite://"))
+>>> browse.places(Corpus(db="sqlite://"))
 []
 
 Read-only, parameterised SQLAlchemy over the store's tables; every function takes an open
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ..store import tables
 from .corpus import Corpus
 
-__all__ = ["articles", "co_occurring", "event_categories", "places"]
+__all__ = ["co_occurring", "event_categories", "places"]
 
 a = tables.articles
 pl = tables.places
@@ -26,25 +26,6 @@ mn = tables.mentions
 ev = tables.events
 en = tables.entities
 lk = tables.entity_links
-
-
-def articles(
-    corpus: Corpus, *, outlet: str | None = None, limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
-    """Stored articles, most recently added first: id, title, outlet, published."""
-    query = (
-        sa.select(a.c.id, a.c.title, a.c.outlet, a.c.published, a.c.input)
-        .order_by(a.c.seq.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if outlet:
-        query = query.where(a.c.outlet == outlet)
-    with corpus.store.read() as conn:
-        return [
-            {"id": r.id, "title": r.title, "outlet": r.outlet, "published": r.published, "input": r.input}
-            for r in conn.execute(query)
-        ]
 
 
 def places(corpus: Corpus, *, limit: int = 300, per_place: int = 5) -> list[dict[str, Any]]:

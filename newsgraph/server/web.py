@@ -8,19 +8,17 @@ listings the ``Corpus`` has no query for). Templates autoescape everything; no p
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..core import browse
-from ..errors import BadInput
-from ..model import SOURCE_TYPES, Article, Problem
-from . import TEMPLATES, charts
+from ..errors import NewsgraphError
+from ..model import SOURCE_TYPES
+from . import TEMPLATES, analyze_submission, charts
 from .reader import fact_anchor, highlight, summary
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +28,13 @@ PAGE = 50
 #: The largest article the analyse page takes (characters of text or bytes of upload).
 MAX_ANALYZE = 2_000_000
 
-Page = Annotated[int, Query(ge=1, le=100_000)]
+
+# Query values are read leniently (a bad page number is page 1, an overlong query is cut):
+# a page never answers with the API's JSON validation error.
+
+
+def _page(value: str) -> int:
+    return max(1, min(int(value), 100_000)) if value.strip().isdigit() else 1
 
 
 def _corpus(request: Request) -> Any:
@@ -53,7 +57,7 @@ def dashboard(request: Request) -> HTMLResponse:
         request,
         "dashboard.html",
         stats=corpus.stats(),
-        recent=browse.articles(corpus, limit=10),
+        recent=corpus.articles(limit=10),
         problems=corpus.problems(limit=20),
         entities=corpus.entities(limit=10),
         contested=corpus.claims(contested=True, limit=5),
@@ -61,9 +65,10 @@ def dashboard(request: Request) -> HTMLResponse:
 
 
 @router.get("/articles", response_class=HTMLResponse)
-def articles(request: Request, page: Page = 1) -> HTMLResponse:
-    rows = browse.articles(_corpus(request), limit=PAGE + 1, offset=(page - 1) * PAGE)
-    return _render(request, "articles.html", rows=rows[:PAGE], page=page, more=len(rows) > PAGE)
+def articles(request: Request, page: str = "1") -> HTMLResponse:
+    number = _page(page)
+    rows = _corpus(request).articles(limit=PAGE + 1, offset=(number - 1) * PAGE)
+    return _render(request, "articles.html", rows=rows[:PAGE], page=number, more=len(rows) > PAGE)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -76,16 +81,19 @@ def reader(request: Request, article_id: str) -> HTMLResponse:
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entities(request: Request, page: Page = 1, type: str | None = None) -> HTMLResponse:
-    rows = _corpus(request).entities(type=type or None, limit=PAGE + 1, offset=(page - 1) * PAGE)
-    return _render(
-        request, "entities.html", rows=rows[:PAGE], page=page, more=len(rows) > PAGE, type=type or ""
-    )
+def entities(request: Request, page: str = "1", type: str = "") -> HTMLResponse:
+    number = _page(page)
+    type = type.strip()[:40]
+    rows = _corpus(request).entities(type=type or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
+    return _render(request, "entities.html", rows=rows[:PAGE], page=number, more=len(rows) > PAGE, type=type)
 
 
 @router.get("/entity", response_class=HTMLResponse)
-def entity(request: Request, name: Annotated[str, Query(min_length=1, max_length=300)]) -> HTMLResponse:
+def entity(request: Request, name: str = "") -> HTMLResponse:
     """Everything about the entities called ``name``: names, roles, quotes by and about, events."""
+    name = name.strip()[:300]
+    if not name:
+        return _not_found(request, "entity without a name")
     corpus = _corpus(request)
     profiles = corpus.entity(name)
     if not profiles:
@@ -106,11 +114,12 @@ def entity(request: Request, name: Annotated[str, Query(min_length=1, max_length
 
 
 @router.get("/claims", response_class=HTMLResponse)
-def claims(request: Request, page: Page = 1, contested: bool = False) -> HTMLResponse:
+def claims(request: Request, page: str = "1", contested: str = "") -> HTMLResponse:
     """Claim groups, most independent origins first; ``contested=1`` keeps those with a contradiction."""
-    rows = _corpus(request).claims(contested=contested, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    number, wanted = _page(page), contested.strip().lower() in {"1", "true", "yes", "on"}
+    rows = _corpus(request).claims(contested=wanted, limit=PAGE + 1, offset=(number - 1) * PAGE)
     return _render(
-        request, "claims.html", groups=rows[:PAGE], page=page, more=len(rows) > PAGE, contested=contested
+        request, "claims.html", groups=rows[:PAGE], page=number, more=len(rows) > PAGE, contested=wanted
     )
 
 
@@ -130,7 +139,7 @@ def world(request: Request) -> HTMLResponse:
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline(request: Request, category: str | None = None) -> HTMLResponse:
+def timeline(request: Request, category: str = "") -> HTMLResponse:
     """Events by date, one lane per category; ``category`` keeps one."""
     corpus = _corpus(request)
     events = corpus.events(category=category or None, limit=1000)
@@ -145,11 +154,12 @@ def timeline(request: Request, category: str | None = None) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, q: Annotated[str, Query(max_length=500)] = "", page: Page = 1) -> HTMLResponse:
+def search(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
     hits: list[dict[str, Any]] = []
+    q, number = q[:500], _page(page)
     if q.strip():
-        hits = _corpus(request).search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
-    return _render(request, "search.html", q=q, hits=hits[:PAGE], page=page, more=len(hits) > PAGE)
+        hits = _corpus(request).search(q, limit=PAGE + 1, offset=(number - 1) * PAGE)
+    return _render(request, "search.html", q=q, hits=hits[:PAGE], page=number, more=len(hits) > PAGE)
 
 
 @router.get("/analyze", response_class=HTMLResponse)
@@ -160,55 +170,65 @@ def analyze_form(request: Request) -> HTMLResponse:
 @router.post("/analyze", response_class=HTMLResponse)
 async def analyze(
     request: Request,
-    text: Annotated[str, Form(max_length=MAX_ANALYZE)] = "",
-    title: Annotated[str, Form(max_length=500)] = "",
-    published: Annotated[str, Form(max_length=40)] = "",
-    outlet: Annotated[str, Form(max_length=200)] = "",
+    text: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    published: Annotated[str, Form()] = "",
+    outlet: Annotated[str, Form()] = "",
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
-    """Analyse pasted text or an uploaded file (text or HTML) and show it in the reader; nothing is stored."""
-    form = {"text": text, "title": title, "published": published, "outlet": outlet}
+    """Analyse pasted text, an uploaded file (text or HTML) or a public web page and show it
+    in the reader; nothing is stored."""
+    form = {"text": text, "url": url, "title": title, "published": published, "outlet": outlet}
+    for field, most in (
+        ("text", MAX_ANALYZE),
+        ("url", 2000),
+        ("title", 500),
+        ("published", 40),
+        ("outlet", 200),
+    ):
+        if len(form[field]) > most:
+            problem = f"the {field} is longer than {most:,} characters"
+            return _render(request, "analyze.html", status=413, form={**form, field: ""}, problem=problem)
     data = await upload.read(MAX_ANALYZE + 1) if upload is not None and upload.filename else b""
     if len(data) > MAX_ANALYZE:
         return _render(request, "analyze.html", status=413, form=form, problem="the file is larger than 2 MB")
-    if not data and not text.strip():
+    if not data and not text.strip() and not url.strip():
         return _render(
-            request, "analyze.html", status=400, form=form, problem="paste a text or choose a file"
+            request,
+            "analyze.html",
+            status=400,
+            form=form,
+            problem="paste a text, choose a file or give a URL",
         )
-    name = upload.filename if data and upload is not None and upload.filename else "<pasted text>"
-    result = await run_in_threadpool(_analyze, request, text, data, name, form)
-    if isinstance(result, Problem):
-        return _render(request, "analyze.html", status=400, form=form, problem=result.message)
-    return _render(request, "reader.html", article=result, article_id=None, view=highlight(result))
-
-
-def _pipeline(request: Request) -> Any:
-    """The app's lazily loaded pipeline when the API provides one, else the corpus's own."""
-    loaded = getattr(request.app.state, "newsgraph", None)
-    return loaded if loaded is not None else _corpus(request).newsgraph
-
-
-def _analyze(request: Request, text: str, data: bytes, name: str, form: dict[str, str]) -> Article | Problem:
-    from ..model import Metadata
-
-    pipeline = _pipeline(request)
-    meta = Metadata(
-        title=form["title"] or None, published=form["published"] or None, outlet=form["outlet"] or None
-    )
+    fields: dict[str, Any] = {
+        "title": title.strip() or None,
+        "published": published.strip() or None,
+        "outlet": outlet.strip() or None,
+        "url": url.strip() or None,
+    }
+    name = upload.filename if data and upload is not None and upload.filename else None
+    if data:
+        content = _decode(data)
+        html = (name or "").lower().endswith((".html", ".htm"))
+        fields["html" if html else "text"] = content
+    elif text.strip():
+        fields["text"] = text
     try:
-        if not data:
-            return pipeline.analyze_text(  # type: ignore[no-any-return]
-                text, input=name, title=meta.title, published=meta.published, outlet=meta.outlet
-            )
-        suffix = (
-            Path(name).suffix.lower() if Path(name).suffix.lower() in {".html", ".htm", ".txt"} else ".txt"
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(data)
-            (result,) = list(pipeline.analyze_paths([str(path)], overrides=meta))
-        if isinstance(result, Article):
-            result.input = name
-        return result  # type: ignore[no-any-return]
-    except BadInput as err:
-        return Problem(name, err.code, str(err))
+        article = await run_in_threadpool(analyze_submission, request.app, fields)
+    except NewsgraphError as err:
+        return _render(request, "analyze.html", status=400, form=form, problem=str(err))
+    if name:
+        article.input = name
+    return _render(request, "reader.html", article=article, article_id=None, view=highlight(article))
+
+
+def _decode(data: bytes) -> str:
+    """An upload's text: UTF-8, else the encoding charset-normalizer finds, else UTF-8 with replacements."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        return str(best) if best is not None else data.decode("utf-8", errors="replace")
