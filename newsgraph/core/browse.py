@@ -31,63 +31,69 @@ lk = tables.entity_links
 def places(corpus: Corpus, *, limit: int = 300, per_place: int = 5) -> list[dict[str, Any]]:
     """Located places across articles, most mentioned first.
 
-    Places are grouped by gazetteer id (or by name and rounded coordinates when the
-    gazetteer gave none). Each record: ``name``, ``lat``, ``lon``, ``country``,
-    ``feature``, ``mentions`` (occurrences in the text), ``articles`` (how many), and
-    ``examples`` (up to ``per_place`` of them: ``article_id``, ``title``, ``place``).
+    Places are grouped by gazetteer id (or by name when the gazetteer gave none). Each
+    record: ``name``, ``lat``, ``lon``, ``country``, ``feature``, ``mentions`` (occurrences
+    in the text), ``articles`` (how many), and ``examples``: the ``per_place`` most recently
+    added of them (``article_id``, ``title``, ``place``: the place's id in that article).
     """
-    counts = (
-        sa.select(mn.c.article_id, mn.c.owner_id, sa.func.count().label("n"))
-        .where(mn.c.owner == "place")
-        .group_by(mn.c.article_id, mn.c.owner_id)
-        .subquery()
-    )
-    query = (
-        sa.select(
-            pl.c.article_id,
-            pl.c.id,
-            pl.c.name,
-            pl.c.lat,
-            pl.c.lon,
-            pl.c.country,
-            pl.c.feature,
-            pl.c.gazetteer_id,
-            a.c.title,
-            a.c.seq,
-            sa.func.coalesce(counts.c.n, 0).label("n"),
+    key = sa.func.coalesce(pl.c.gazetteer_id, sa.literal("name:") + pl.c.name).label("key")
+    located = sa.and_(pl.c.lat.is_not(None), pl.c.lon.is_not(None))
+    mentions = (
+        sa.select(key, sa.func.count().label("n"))
+        .select_from(
+            pl.join(
+                mn,
+                sa.and_(mn.c.article_id == pl.c.article_id, mn.c.owner == "place", mn.c.owner_id == pl.c.id),
+            )
         )
-        .join(a, a.c.id == pl.c.article_id)
-        .outerjoin(counts, sa.and_(counts.c.article_id == pl.c.article_id, counts.c.owner_id == pl.c.id))
-        .where(pl.c.lat.is_not(None), pl.c.lon.is_not(None))
-        .order_by(a.c.seq.desc())
+        .where(located)
+        .group_by(key)
     )
-    groups: dict[str, dict[str, Any]] = {}
+    n_articles = sa.func.count(sa.distinct(pl.c.article_id)).label("articles")
+    groups = (
+        sa.select(
+            key,
+            sa.func.min(pl.c.name).label("name"),
+            sa.func.avg(pl.c.lat).label("lat"),
+            sa.func.avg(pl.c.lon).label("lon"),
+            sa.func.min(pl.c.country).label("country"),
+            sa.func.min(pl.c.feature).label("feature"),
+            n_articles,
+        )
+        .where(located)
+        .group_by(key)
+        .order_by(n_articles.desc(), key)
+        .limit(limit)
+    )
     with corpus.store.read() as conn:
-        for r in conn.execute(query):
-            key = r.gazetteer_id or f"{r.name.lower()}@{round(r.lat, 1)},{round(r.lon, 1)}"
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = {
-                    "name": r.name,
-                    "lat": float(r.lat),
-                    "lon": float(r.lon),
-                    "country": r.country,
-                    "feature": r.feature,
-                    "mentions": 0,
-                    "articles": 0,
-                    "examples": [],
-                    "_seen": set(),
-                }
-            group["mentions"] += max(int(r.n), 1)
-            if r.article_id not in group["_seen"]:
-                group["_seen"].add(r.article_id)
-                group["articles"] += 1
-                if len(group["examples"]) < per_place:
-                    group["examples"].append({"article_id": r.article_id, "title": r.title, "place": r.id})
-    ranked = sorted(groups.values(), key=lambda g: (-g["mentions"], g["name"]))[:limit]
-    for group in ranked:
-        del group["_seen"]
-    return ranked
+        found = {r.key: r for r in conn.execute(groups)}
+        counts = {r.key: int(r.n) for r in conn.execute(mentions) if r.key in found}
+        rank = sa.func.row_number().over(partition_by=key, order_by=a.c.seq.desc()).label("rank")
+        recent = (
+            sa.select(key, pl.c.article_id, pl.c.id, a.c.title, rank)
+            .join(a, a.c.id == pl.c.article_id)
+            .where(located, key.in_(list(found)))
+            .subquery()
+        )
+        examples: dict[str, list[dict[str, Any]]] = {}
+        for r in conn.execute(sa.select(recent).where(recent.c.rank <= per_place)):
+            examples.setdefault(r.key, []).append(
+                {"article_id": r.article_id, "title": r.title, "place": r.id}
+            )
+    records = [
+        {
+            "name": r.name,
+            "lat": float(r.lat),
+            "lon": float(r.lon),
+            "country": r.country,
+            "feature": r.feature,
+            "mentions": max(counts.get(k, 0), int(r.articles)),
+            "articles": int(r.articles),
+            "examples": examples.get(k, []),
+        }
+        for k, r in found.items()
+    ]
+    return sorted(records, key=lambda g: (-g["mentions"], g["name"]))
 
 
 def event_categories(corpus: Corpus) -> list[tuple[str, int]]:
@@ -98,34 +104,38 @@ def event_categories(corpus: Corpus) -> list[tuple[str, int]]:
         return [(r.category, int(r.n)) for r in conn.execute(query)]
 
 
-def co_occurring(corpus: Corpus, profile: dict[str, Any], *, limit: int = 15) -> list[dict[str, Any]]:
+def co_occurring(
+    corpus: Corpus, profile: dict[str, Any], *, limit: int = 15, within: int = 300
+) -> list[dict[str, Any]]:
     """Entities named in the same articles as ``profile`` (a ``Corpus.entity`` record), most shared first.
 
-    The profile's members are its cross-article entity when it has one, else the entities
-    carrying one of its names. Others group by cross-article entity, else by type and name.
+    The profile's articles are those naming one of its names, or (with cross-article links)
+    its linked entity; only the ``within`` most recently added of them are read, so that a
+    name found in thousands of articles costs no more than one in hundreds. Other entities
+    group by cross-article entity, else by type and name.
     """
     names = sorted({n["name"].lower() for n in profile.get("names", [])} | {str(profile["name"]).lower()})
-    members: Any = sa.select(en.c.article_id, en.c.id).where(sa.func.lower(en.c.name).in_(names))
-    if profile.get("corpus_entity"):
-        members = members.union(
-            sa.select(lk.c.article_id, lk.c.entity_id).where(lk.c.corpus_id == profile["corpus_entity"])
-        )
+    own_link = profile.get("corpus_entity")
+    members: Any = sa.select(en.c.article_id).where(sa.func.lower(en.c.name).in_(names))
+    if own_link:
+        members = members.union(sa.select(lk.c.article_id).where(lk.c.corpus_id == own_link))
+    members = members.subquery()
+    latest = (
+        sa.select(a.c.id)
+        .where(a.c.id.in_(sa.select(members.c.article_id)))
+        .order_by(a.c.seq.desc())
+        .limit(within)
+    )
+    group = sa.func.coalesce(lk.c.corpus_id, en.c.type + sa.literal(":") + en.c.name).label("key")
+    shared = sa.func.count(sa.distinct(en.c.article_id)).label("articles")
+    query = (
+        sa.select(group, sa.func.min(en.c.name).label("name"), sa.func.min(en.c.type).label("type"), shared)
+        .select_from(en.outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id)))
+        .where(en.c.article_id.in_(latest), sa.func.lower(en.c.name).not_in(names))
+        .group_by(group)
+        .order_by(shared.desc(), sa.func.min(en.c.name))
+        .limit(limit + 1)
+    )
     with corpus.store.read() as conn:
-        own = {(r[0], r[1]) for r in conn.execute(members)}
-        article_ids = sorted({article_id for article_id, _ in own})[:2000]
-        counts: dict[tuple[str, str], set[str]] = {}
-        shown: dict[tuple[str, str], tuple[str, str]] = {}
-        for start in range(0, len(article_ids), 500):
-            query = (
-                sa.select(en.c.article_id, en.c.id, en.c.name, en.c.type, lk.c.corpus_id)
-                .outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id))
-                .where(en.c.article_id.in_(article_ids[start : start + 500]))
-            )
-            for r in conn.execute(query):
-                if (r.article_id, r.id) in own or r.name.lower() in names:
-                    continue
-                key = ("corpus", r.corpus_id) if r.corpus_id else (r.type, r.name)
-                counts.setdefault(key, set()).add(r.article_id)
-                shown.setdefault(key, (r.name, r.type))
-    ranked = sorted(counts.items(), key=lambda item: (-len(item[1]), shown[item[0]][0]))[:limit]
-    return [{"name": shown[key][0], "type": shown[key][1], "articles": len(ids)} for key, ids in ranked]
+        rows = [r for r in conn.execute(query) if not (own_link and r.key == own_link)]
+    return [{"name": r.name, "type": r.type, "articles": int(r.articles)} for r in rows[:limit]]
