@@ -42,20 +42,8 @@ class Table:
         self.left: list[int] = [0] * n
         self.right: list[int] = [0] * n
         self.kids: list[set[str]] = [set() for _ in range(n)]
-        for tok in doc:
-            i = tok.i
-            self.text[i] = tok.text
-            self.lower[i] = tok.lower_
-            self.lemma[i] = tok.lemma_.lower()
-            self.pos[i] = tok.pos_
-            self.tag[i] = tok.tag_
-            self.dep[i] = tok.dep_
-            self.head[i] = tok.head.i
-            et = tok.ent_type_
-            self.ent[i] = tok.ent_iob_ + et if et else "O"
-            self.idx[i] = tok.idx
-            self.space[i] = tok.is_space
-            self.sent_start[i] = bool(tok.is_sent_start)
+        if n:
+            self._fill(doc)
         # Subtree edges from the head array: one pass per token up its ancestors.
         left = list(range(n))
         right = list(range(n))
@@ -73,7 +61,41 @@ class Table:
             if head[i] != i:
                 self.kids[head[i]].add(self.dep[i])
         self.left, self.right = left, right
-        self.bucket = [lex.cue_bucket(self.lemma[i], self.pos[i]) for i in range(n)]
+        buckets: dict[tuple[str, str], str] = {}
+        self.bucket = [
+            buckets.get(key) or buckets.setdefault(key, lex.cue_bucket(*key))
+            for key in zip(self.lemma, self.pos, strict=True)
+        ]
+
+    def _fill(self, doc: Any) -> None:
+        """The per-token lists from one ``Doc.to_array`` (no ``Token`` objects: they cost most).
+
+        Each value equals what the ``Token`` attribute gives (``lemma_.lower()``,
+        ``ent_iob_ + ent_type_``, ``bool(is_sent_start)``, ``head.i``); hashes become
+        strings through one dict of the doc's distinct hashes.
+        """
+        from spacy import attrs as a
+
+        cols = (a.ORTH, a.LOWER, a.LEMMA, a.POS, a.TAG, a.DEP, a.ENT_IOB, a.ENT_TYPE, a.IDX, a.IS_SPACE)
+        orth, low, lem, pos, tag, dep, iob, etype, idx, space = doc.to_array(cols).T.tolist()
+        # relative head offsets and sentence starts (1, -1, 0) are signed
+        head, start = doc.to_array((a.HEAD, a.SENT_START)).astype("int64").T.tolist()
+        strings = doc.vocab.strings
+        names = {h: strings[h] for h in {*orth, *low, *lem, *pos, *tag, *dep, *etype} if h}
+        names[0] = ""
+        self.text = [names[h] for h in orth]
+        self.lower = [names[h] for h in low]
+        lemma_lower = {h: names[h].lower() for h in set(lem)}
+        self.lemma = [lemma_lower[h] for h in lem]
+        self.pos = [names[h] for h in pos]
+        self.tag = [names[h] for h in tag]
+        self.dep = [names[h] for h in dep]
+        self.head = [i + h for i, h in enumerate(head)]
+        iob_names = ("", "I", "O", "B")
+        self.ent = [iob_names[b] + names[e] if e else "O" for b, e in zip(iob, etype, strict=True)]
+        self.idx = idx
+        self.space = [bool(x) for x in space]
+        self.sent_start = [x == 1 for x in start]
 
 
 def paragraphs(doc: Any) -> Iterator[tuple[int, int]]:

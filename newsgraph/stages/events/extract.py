@@ -55,6 +55,7 @@ class Extractor:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._kids: dict[int, list[Any]] = {}
+        self._lower: list[str] = []
         self._sent: list[tuple[int, int]] = []
         self.text = ""
         self.kinds: Kinds | None = None
@@ -67,10 +68,13 @@ class Extractor:
         document, which is quadratic on a 10,000-word sentence; these are O(1).
         """
         kids: dict[int, list[Any]] = {}
+        lowers: list[str] = []
         for tok in doc:
+            lowers.append(tok.lower_)
             if tok.head.i != tok.i:
                 kids.setdefault(tok.head.i, []).append(tok)
         self._kids = kids
+        self._lower = lowers
         self.text = text  # the article text (Doc.text is rebuilt on every access)
         bounds: list[tuple[int, int]] = [(0, len(doc))] * len(doc)
         for sent in doc.sents:
@@ -90,11 +94,13 @@ class Extractor:
         lex = self.lex
         pos = tok.pos_
         lemma = tok.lemma_.lower()
-        # Noun compounds and multiword nouns ending at tok: longest first.
+        # Noun compounds and multiword nouns ending at tok: longest first (only when
+        # some multiword key ends in this word).
         sent_start = self._sent[tok.i][0]
-        for n in range(min(lex.max_multi, tok.i - sent_start + 1), 1, -1):
-            words = tok.doc[tok.i - n + 1 : tok.i + 1]
-            lowers = tuple(t.lower_ for t in words)
+        last = _multi_last(lex)
+        top = min(lex.max_multi, tok.i - sent_start + 1) if lemma in last or self._lower[tok.i] in last else 1
+        for n in range(top, 1, -1):
+            lowers = tuple(self._lower[tok.i - n + 1 : tok.i + 1])
             key_lemma = (*lowers[:-1], lemma)
             if any(i in consumed for i in range(tok.i - n + 1, tok.i)):
                 continue
@@ -488,6 +494,17 @@ class Extractor:
                 if verb.pos_ == "VERB":
                     actor, _passive = self._subject(verb)
         return actor, target
+
+
+_LAST: dict[int, tuple[Lexicon, frozenset[str]]] = {}
+
+
+def _multi_last(lex: Lexicon) -> frozenset[str]:
+    """The words multiword trigger keys end in (once per lexicon)."""
+    held = _LAST.get(id(lex))
+    if held is None or held[0] is not lex:
+        held = _LAST[id(lex)] = (lex, frozenset(key[-1] for key in lex.multi))
+    return held[1]
 
 
 def extract(article: Article, lex: Lexicon) -> list[Event]:
