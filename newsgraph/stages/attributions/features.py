@@ -170,20 +170,37 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
                     "sl=" + (lemma[left[-1]] if left else "-") + "|" + (lemma[right[0]] if right else "-")
                 )
             start = k
+    # Window features of each position, built once per paragraph: (off, token) -> 4 strings.
+    window: list[tuple[int, str, list[tuple[str, str, str, str]]]] = []
+    for off in (-3, -2, -1, 1, 2, 3):
+        pw, pp, pc, pq = f"{off}w=", f"{off}p=", f"{off}cue=", f"{off}q="
+        window.append(
+            (
+                off,
+                f"{off}=EDGE",
+                [(pw + lower[m], pp + pos[m], pc + bucket[m], pq + quotes[m - i]) for m in range(i, j)],
+            )
+        )
+    text, tag, ent, sent_start, kids = tab.text, tab.tag, tab.ent, tab.sent_start, tab.kids
+    t_left, t_right = tab.left, tab.right
+    shapes: dict[str, str] = {}
     out: list[list[str]] = []
     for k in range(i, j):
         low = lower[k]
         h = head[k]
         hb = bucket[h]
         q = k - i
+        shape = shapes.get(text[k])
+        if shape is None:
+            shape = shapes[text[k]] = _shape(text[k])
         f = [
             "b",
             "w=" + low,
             "l=" + lemma[k],
             "p=" + pos[k],
-            "t=" + tab.tag[k],
+            "t=" + tag[k],
             "d=" + dep[k],
-            "s=" + _shape(tab.text[k]),
+            "s=" + shape,
             "suf=" + low[-3:],
             "cue=" + bucket[k],
             "q=" + quotes[q],
@@ -191,19 +208,19 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
             "hp=" + pos[h],
             "hcue=" + hb,
             "d|hcue=" + dep[k] + "|" + hb,
-            "e=" + tab.ent[k],
-            side[k - i],
-            near[k - i],
-            side[k - i] + "|q=" + quotes[q],
+            "e=" + ent[k],
+            side[q],
+            near[q],
+            side[q] + "|q=" + quotes[q],
             has_quote,
         ]
         if hb != "no":
             f.append("hl=" + lemma[h])
         if bucket[k] != "no":
             f.append("cl=" + lemma[k])
-            for d in sorted(tab.kids[k] & KID_DEPS):
+            for d in sorted(kids[k] & KID_DEPS):
                 f.append("kid=" + d)
-        if tab.sent_start[k]:
+        if sent_start[k]:
             f.append("sent_start")
         # The nearest cue-lexicon ancestor and the relation under it: "in the
         # subject of a cue" (source) vs "in its clausal complement" (content).
@@ -219,24 +236,21 @@ def sequence_features(tab: Table, i: int, j: int) -> list[list[str]]:
                 f.append("anc_hops=" + str(min(hops, 3)))
                 f.append("anc|side=" + cd + ("|L" if k < node else "|R"))
                 # Exact span edges: the first/last token of the subtree under the cue.
-                if tab.left[child] == k:
+                if t_left[child] == k:
                     f.append("anc_left=" + cd)
-                if tab.right[child] == k:
+                if t_right[child] == k:
                     f.append("anc_right=" + cd)
                 if k == node + 1:
                     f.append("after_cue")
                 break
             child, node = node, head[node]
             hops += 1
-        for off in (-3, -2, -1, 1, 2, 3):
-            m = k + off
-            if i <= m < j:
-                f.append(f"{off}w={lower[m]}")
-                f.append(f"{off}p={pos[m]}")
-                f.append(f"{off}cue={bucket[m]}")
-                f.append(f"{off}q={quotes[m - i]}")
+        for off, edge, strings in window:
+            m = q + off
+            if 0 <= m < j - i:
+                f.extend(strings[m])
             else:
-                f.append(f"{off}=EDGE")
+                f.append(edge)
         f.append("w-1|w=" + (lower[k - 1] if k > i else "^") + "|" + low)
         out.append(f)
     return out

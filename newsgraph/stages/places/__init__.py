@@ -231,7 +231,10 @@ class PlacesStage(BaseStage):
         """The end and candidates of 'NAME + site word' when that longer name is a curated site."""
         if ent.label_ not in PLACE_LABELS and ent.label_ not in ("ORG", "PERSON", "NORP"):
             return None
+        after = doc[ent.end].lower_ if ent.end < len(doc) else None
         for head in self.lex.site_heads:
+            if head and head[0] != after:
+                continue  # the word after the name does not start this head
             stop = ent.end + len(head)
             if stop > len(doc):
                 continue
