@@ -103,6 +103,22 @@ class ParseStage(BaseStage):
             raise BadInput("E009", language=language, model=self.model, supported=self.lang)
 
 
+def sentence_bounds(doc: Any) -> list[tuple[int, int]]:
+    """``(start, end)`` token bounds of ``doc.sents``, read without creating ``Token`` objects.
+
+    The same sentences as spaCy's ``Doc.sents`` (a sentence starts at token 0 and at each
+    token whose ``sent_start`` is 1), which walks every token of the doc on each call.
+    """
+    if not doc.has_annotation("SENT_START"):
+        return [(s.start, s.end) for s in doc.sents]  # raises as Doc.sents does
+    from spacy.attrs import SENT_START
+
+    n = len(doc)
+    flags = doc.to_array(SENT_START).reshape(-1).astype("int64")
+    starts = [0, *((flags[1:] == 1).nonzero()[0] + 1).tolist()]
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
 def split_pieces(text: str, size: int) -> list[str]:
     """``text`` cut into consecutive pieces of at most ``size`` characters (joined, the text).
 

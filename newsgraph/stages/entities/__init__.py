@@ -26,6 +26,7 @@ from typing import Any
 
 from ...model import Article
 from ...pipeline import BaseStage
+from ..parse import sentence_bounds
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Candidate, collect
 from .references import resolve_references
@@ -42,7 +43,7 @@ def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) ->
     cands = [c for c in collect(doc, lex) if _usable(article, doc, doc_text, c)]
     if not cands:
         return []
-    starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    starts = [a for a, _ in sentence_bounds(doc)] if doc.has_annotation("SENT_START") else [0]
     bounds = [*starts, len(doc)]
     people = {c.start: c.end - c.start for c in cands if c.label == "PERSON"}
     for cand in cands:

@@ -114,11 +114,17 @@ def quote_mask(text: str) -> bytearray:
 
 def _sentence_index(doc: Any) -> list[int]:
     out = [0] * len(doc)
-    n = -1
-    for tok in doc:
-        if tok.i == 0 or tok.is_sent_start:
+    if not len(doc):
+        return out
+    from spacy.attrs import SENT_START
+
+    # sentence number of each token: token 0 and each token whose sent_start is 1 open one
+    flags = doc.to_array(SENT_START).reshape(-1).astype("int64").tolist()
+    n = 0
+    for i in range(1, len(doc)):
+        if flags[i] == 1:
             n += 1
-        out[tok.i] = max(n, 0)
+        out[i] = n
     return out
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...model import Entity, Mention, Role
+from ..parse import sentence_bounds
 from .lexicon import Lexicon
 from .mentions import Candidate
 
@@ -175,7 +176,7 @@ def _group_others(
 def _sentence_starts(doc: Any) -> list[int]:
     if not doc.has_annotation("SENT_START"):
         return [0]
-    return [s.start for s in doc.sents]
+    return [a for a, _ in sentence_bounds(doc)]
 
 
 def _pronoun_votes(

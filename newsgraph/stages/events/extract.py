@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Article, Event, Participant, Span
+from ..parse import sentence_bounds
 from .anchors import Located, belongs, nearest, owner_path
 from .kinds import AGENT, PERSON, PLACE, WEAPON, Kinds
 from .lexicon import MODE_PRIORITY, Entry, Lexicon
@@ -77,9 +78,9 @@ class Extractor:
         self._lower = lowers
         self.text = text  # the article text (Doc.text is rebuilt on every access)
         bounds: list[tuple[int, int]] = [(0, len(doc))] * len(doc)
-        for sent in doc.sents:
-            for i in range(sent.start, sent.end):
-                bounds[i] = (sent.start, sent.end)
+        for start, end in sentence_bounds(doc):
+            for i in range(start, end):
+                bounds[i] = (start, end)
         self._sent = bounds
 
     def kids(self, tok: Any) -> list[Any]:
@@ -558,7 +559,8 @@ def extract(article: Article, lex: Lexicon) -> list[Event]:
         contents.extend((s.start, s.end, a.id) for s in spans)
 
     events: list[Event] = []
-    for sent in doc.sents:
+    for first, last in sentence_bounds(doc):
+        sent = doc[first:last]
         consumed: set[int] = set()
         found: list[Trigger] = []
         for tok in sent:
