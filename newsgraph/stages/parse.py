@@ -103,6 +103,22 @@ class ParseStage(BaseStage):
             raise BadInput("E009", language=language, model=self.model, supported=self.lang)
 
 
+def doc_text(doc: Any) -> str:
+    """``doc.text``, joined from the token strings without creating ``Token`` objects.
+
+    spaCy's ``Doc.text`` joins ``t.text_with_ws`` over every token on each access; this is
+    the same string (each token's text, plus a space where it has trailing whitespace).
+    """
+    if not len(doc):
+        return ""
+    from spacy.attrs import ORTH, SPACY
+
+    strings = doc.vocab.strings
+    orth, space = doc.to_array([ORTH, SPACY]).T.tolist()
+    names = {h: strings[h] for h in set(orth)}
+    return "".join([names[h] + " " if s else names[h] for h, s in zip(orth, space, strict=True)])
+
+
 def sentence_bounds(doc: Any) -> list[tuple[int, int]]:
     """``(start, end)`` token bounds of ``doc.sents``, read without creating ``Token`` objects.
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from ...model import Article
 from ...pipeline import BaseStage
+from ..parse import doc_text as joined_text
 from ..parse import sentence_bounds
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Candidate, collect
@@ -39,7 +40,7 @@ __all__ = ["EntitiesStage", "entities_from_doc", "make_stage", "resolve_referenc
 def entities_from_doc(article: Article, doc: Any, lex: Lexicon | None = None) -> list[Any]:
     """The entities of ``article`` from its parse ``doc`` (pure function, for tests and tools)."""
     lex = lex or load_lexicon()
-    doc_text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+    doc_text = joined_text(doc)  # spaCy rebuilds Doc.text on every access: read it once
     cands = [c for c in collect(doc, lex) if _usable(article, doc, doc_text, c)]
     if not cands:
         return []
@@ -82,7 +83,7 @@ class EntitiesStage(BaseStage):
         if doc is None:
             article.warnings.append("entities: no parse on the article; no entities extracted")
             return article
-        if len(doc.text) != len(article.text):
+        if len(joined_text(doc)) != len(article.text):
             # offsets would not point into article.text: refuse to guess
             article.warnings.append("entities: parse text does not match the article text; skipped")
             return article

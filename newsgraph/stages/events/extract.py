@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Article, Event, Participant, Span
-from ..parse import sentence_bounds
+from ..parse import doc_text, sentence_bounds
 from .anchors import Located, belongs, nearest, owner_path
 from .kinds import AGENT, PERSON, PLACE, WEAPON, Kinds
 from .lexicon import MODE_PRIORITY, Entry, Lexicon
@@ -511,7 +511,7 @@ def _multi_last(lex: Lexicon) -> frozenset[str]:
 def extract(article: Article, lex: Lexicon) -> list[Event]:
     """All events in ``article`` (its ``doc`` must be the parse of ``masked_text()``)."""
     doc = article.doc
-    if doc is None or len(doc) == 0 or len(doc.text) != len(article.text):
+    if doc is None or len(doc) == 0 or len(doc_text(doc)) != len(article.text):
         return []
     ex = Extractor(lex)
     ex.index(doc, article.text)
