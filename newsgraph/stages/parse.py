@@ -130,6 +130,8 @@ def sentence_bounds(doc: Any) -> list[tuple[int, int]]:
     from spacy.attrs import SENT_START
 
     n = len(doc)
+    if n == 0:
+        return []  # an empty doc has no sentence (and counts as annotated)
     flags = doc.to_array(SENT_START).reshape(-1).astype("int64")
     starts = [0, *((flags[1:] == 1).nonzero()[0] + 1).tolist()]
     return list(zip(starts, [*starts[1:], n], strict=True))
