@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from newsgraph.stages import doc_text, sentence_bounds
 from newsgraph.stages.attributions.features import Table
 from newsgraph.stages.attributions.lexicons import load
-from newsgraph.stages.parse import ParseStage, doc_text, sentence_bounds
+from newsgraph.stages.parse import ParseStage
 
 TEXTS = [
     "",

@@ -26,8 +26,8 @@ from typing import Any
 
 from ...model import Article
 from ...pipeline import BaseStage
-from ..parse import doc_text as joined_text
-from ..parse import sentence_bounds
+from .. import doc_text as joined_text
+from .. import sentence_bounds
 from .lexicon import Lexicon, load_lexicon
 from .mentions import Candidate, collect
 from .references import resolve_references

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...model import Entity, Mention, Role
-from ..parse import sentence_bounds
+from .. import sentence_bounds
 from .lexicon import Lexicon
 from .mentions import Candidate
 

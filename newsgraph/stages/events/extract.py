@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Article, Event, Participant, Span
-from ..parse import doc_text, sentence_bounds
+from .. import doc_text, sentence_bounds
 from .anchors import Located, belongs, nearest, owner_path
 from .kinds import AGENT, PERSON, PLACE, WEAPON, Kinds
 from .lexicon import MODE_PRIORITY, Entry, Lexicon
