@@ -190,15 +190,12 @@ def test_data_files_are_valid() -> None:
     assert set(v for v in labels.values() if v) <= set(PLOVER_CATEGORIES)
 
 
-def test_long_paragraph_is_fast_and_valid(nlp, stage) -> None:
-    import time
-
+def test_long_paragraph_is_valid(nlp, stage) -> None:
+    # Its cost against length is measured by benchmarks/long_articles.py, not timed here.
     text = " ".join(["rebels attacked the town and police arrested them"] * 1000)
     article = Article(text=text)
     article.doc = nlp(text)
-    t0 = time.perf_counter()
     stage(article)
-    assert time.perf_counter() - t0 < 5
     assert len(article.events) >= 1000
     check_offsets(article)
 
