@@ -244,7 +244,12 @@ def model_paths(path: str | None) -> tuple[Path, Path]:
     for f in (model, tok):
         if not f.exists():
             raise ConfigError(
-                "E107", path=str(f), detail="model file missing: run `newsgraph train attribution`"
+                "E107",
+                path=str(f),
+                detail="model file missing. The learned tagger is not shipped (22.9 MB; the CRF is the"
+                " default): build it with `pip install -e '.[train]'` and `newsgraph train attribution"
+                " --tagger onnx --data PolNeAR/train --out newsgraph/data/attributions`, or point the"
+                " attributions `model` setting at a trained tagger.onnx",
             )
     return model, tok
 
