@@ -67,6 +67,10 @@ class Codes:
     E407 = "Cursor is not valid for this query: {detail}"
     E408 = "Internal server error ({detail}); this is a bug, please report it with the request"
     E409 = "No article {article_id!r} in the store"
+    E410 = (
+        "serve cannot use the in-memory store {db!r}: each thread and worker process would open"
+        " its own empty copy; pass --db a file path or a postgresql:// URL"
+    )
     # Batch engines (Ray): E5xx
     E501 = "--engine ray needs Ray, which is not installed: {extra} ({detail})"
     E502 = "Could not reach or start the Ray cluster ({address}): {detail}"

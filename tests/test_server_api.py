@@ -271,7 +271,7 @@ def test_without_a_server_token_writes_need_none(writable: Any) -> None:
 def test_every_kind_of_error_has_the_one_shape(writable: Any) -> None:
     client = writable(max_body=2_000)
     assert_error(client.get("/api/nothing-here"), 404, "E402", "/api/nothing-here")
-    assert_error(client.get("/no/such/page"), 404, "E402")
+    assert_error(client.get("/api/no/such/thing"), 404, "E402")  # pages get HTML (test_web_pages.py)
     error = assert_error(client.delete("/api/stats"), 405, "E403", "/api/stats")
     assert "GET" in error["message"]
     assert_error(client.get("/api/articles?limit=100000"), 422, "E401", "query.limit")

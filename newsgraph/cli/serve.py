@@ -65,11 +65,16 @@ def serve(
         )
     import uvicorn
 
-    from ..server import SERVE_OPTIONS, ServerOptions, create_app
+    from ..errors import NewsgraphError
+    from ..server import SERVE_OPTIONS, ServerOptions, check_db, create_app
 
     options = ServerOptions(
         db=db or os.environ.get("NEWSGRAPH_DB"), token=token, max_body=max_body, max_fetch=max_fetch
     )
+    try:
+        check_db(options.db)  # before any worker starts
+    except NewsgraphError as err:
+        raise click.ClickException(str(err)) from err
     click.echo(f"newsgraph serving {db or 'newsgraph.db'} on http://{host}:{port}/", err=True)
     if workers == 1:
         uvicorn.run(create_app(options=options), host=host, port=port, log_level="warning")

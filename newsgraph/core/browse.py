@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ..store import tables
 from .corpus import Corpus
 
-__all__ = ["co_occurring", "event_categories", "places"]
+__all__ = ["co_occurring", "event_categories", "places", "version"]
 
 a = tables.articles
 pl = tables.places
@@ -139,3 +139,13 @@ def co_occurring(
     with corpus.store.read() as conn:
         rows = [r for r in conn.execute(query) if not (own_link and r.key == own_link)]
     return [{"name": r.name, "type": r.type, "articles": int(r.articles)} for r in rows[:limit]]
+
+
+def version(corpus: Corpus) -> tuple[int, int]:
+    """``(articles, last seq)``: changes whenever an article is added, analysed again (it is
+    rewritten under a new ``seq``) or removed, so whatever is derived from the articles and
+    their facts (places, events) can be cached under it. A count and an index look-up."""
+    query = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(a.c.seq), 0))
+    with corpus.store.read() as conn:
+        count, last = conn.execute(query).one()
+    return int(count), int(last)

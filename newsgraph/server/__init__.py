@@ -1,7 +1,10 @@
 """The web server: a REST API (``/api/...``) and server-rendered pages over one corpus store.
 
 >>> from newsgraph.server import create_app
->>> app = create_app("sqlite://")  # doctest: +SKIP
+>>> app = create_app("newsgraph.db")  # doctest: +SKIP
+
+The store must be one every thread (and ``--workers`` process) opens alike: a file or a
+PostgreSQL server. An in-memory SQLite store is refused with ``E410`` (:func:`check_db`).
 
 ``newsgraph serve`` runs :func:`create_app` on uvicorn. The JSON API lives in
 :mod:`newsgraph.server.api`, the pages in :mod:`newsgraph.server.web`; both read the
@@ -31,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..core import Newsgraph
 from ..core.submitted import Fetcher, prepare, public_fetcher
-from ..errors import BadInput
+from ..errors import BadInput, ConfigError
 from ..model import Article
 
 HERE = Path(__file__).resolve().parent
@@ -67,6 +70,36 @@ class ServerOptions:
 SERVE_OPTIONS = "NEWSGRAPH_SERVE_OPTIONS"
 
 
+def in_memory(db: str | None) -> bool:
+    """Whether ``db`` (a ``--db`` value or a SQLAlchemy URL) names an in-memory SQLite store:
+    ``sqlite://``, ``:memory:``, ``sqlite:///:memory:``, or a ``file:...?mode=memory`` URI."""
+    value = (db or "").strip()
+    if not value:
+        return False
+    if "://" not in value:
+        return value == ":memory:"
+    if not value.lower().startswith("sqlite"):
+        return False
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return False  # the store says what is wrong with it (E202)
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return True
+    uri = str(url.query.get("uri", "")).lower() in ("true", "1")
+    return uri and (url.query.get("mode") == "memory" or database.startswith("file::memory:"))
+
+
+def check_db(db: str | None) -> None:
+    """Refuse (``E410``) a store the server cannot share between its threads and workers."""
+    if in_memory(db):
+        raise ConfigError("E410", db=db)
+
+
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker process (``serve --workers N``): the options are the JSON
     object in ``$NEWSGRAPH_SERVE_OPTIONS``."""
@@ -78,6 +111,10 @@ def create_app(db: str | None = None, *, options: ServerOptions | None = None, c
     from ..core.corpus import Corpus
 
     options = options or ServerOptions(db=db)
+    if corpus is None:
+        check_db(options.db or db or os.environ.get("NEWSGRAPH_DB"))
+    elif hasattr(corpus, "store"):
+        check_db(corpus.store.engine.url.render_as_string(hide_password=True))
     app = FastAPI(
         title="newsgraph",
         version=__version__,
@@ -99,6 +136,7 @@ def create_app(db: str | None = None, *, options: ServerOptions | None = None, c
 
     from . import api, web
 
+    app.state.pages = web.PageCache()
     app.include_router(api.router, prefix="/api")
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -215,6 +253,8 @@ __all__ = [
     "analyze_submission",
     "analyzer",
     "app_from_environment",
+    "check_db",
     "create_app",
+    "in_memory",
     "prepare_submission",
 ]

@@ -1,9 +1,15 @@
-"""One JSON error shape for every error the server sends: ``{"error": {"code", "message", "where"}}``.
+"""Every error the server sends, in one shape: JSON for the API, an HTML page for the pages.
 
-``code`` is a newsgraph error code (``newsgraph.errors.Codes``): E4xx for what the server
-itself refuses (validation, unknown route, method, body size, token, cursor, a bug), the
-pipeline's and store's own codes (E0xx, E2xx, E3xx) otherwise. ``where`` names the
-parameter or body field at fault (``query.limit``, ``body.text``), else the request path.
+Under ``/api`` (and for ``/openapi.json``) an error is ``{"error": {"code", "message",
+"where"}}``. ``code`` is a newsgraph error code (``newsgraph.errors.Codes``): E4xx for what
+the server itself refuses (validation, unknown route, method, body size, token, cursor, a
+bug), the pipeline's and store's own codes (E0xx, E2xx, E3xx) otherwise. ``where`` names
+the parameter or body field at fault (``query.limit``, ``body.text``), else the request path.
+
+Every other path is a page a person opened in a browser: the same error (status, code,
+message, where) comes back as an HTML page in the site's layout (``templates/error.html``)
+with links onwards. Error responses carry the security headers themselves, since the
+handler of unexpected exceptions answers outside the middleware that adds them.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import BadInput, NewsgraphError
+from . import SECURITY_HEADERS
 
 log = logging.getLogger("newsgraph.server")
 
@@ -48,6 +55,27 @@ class RequestError(NewsgraphError):
         self.where = where
 
 
+#: The heading of the HTML error page per status.
+TITLES = {
+    400: "Bad request",
+    401: "Token needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    422: "Request not valid",
+    500: "Something went wrong",
+}
+
+#: The security headers as response headers (error responses carry them themselves).
+HEADERS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+
+
+def is_api(path: str) -> bool:
+    """Whether ``path`` belongs to the JSON API (its errors are JSON), not to a page."""
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
 def status_of(err: NewsgraphError) -> int:
     if err.code in STATUS:
         return STATUS[err.code]
@@ -58,12 +86,30 @@ def error_body(code: str, message: str, where: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "where": where}}
 
 
+def error_page(code: str, message: str, where: str, status: int) -> str:
+    """The HTML error page: the site's layout, the error's title, message, code and where."""
+    from .web import templates  # the page templates (web imports this package's __init__)
+
+    title = TITLES.get(status, "Error")
+    page = templates.env.get_template("error.html")
+    message = message.removeprefix(f"[{code}] ")  # the page shows the code on its own line
+    return page.render(title=title, message=message, code=code, where=where, status=status)
+
+
 def error_response(
-    err: NewsgraphError, where: str, status: int | None = None, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse(
-        error_body(err.code, err.message, where), status_code=status or status_of(err), headers=headers
-    )
+    err: NewsgraphError,
+    where: str,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    path: str | None = None,
+) -> JSONResponse | HTMLResponse:
+    """The error as JSON, or as an HTML page when ``path`` (the request's) is not the API's."""
+    status = status or status_of(err)
+    headers = {**HEADERS, **(headers or {})}
+    if path is not None and not is_api(path):
+        return HTMLResponse(error_page(err.code, err.message, where, status), status, headers)
+    return JSONResponse(error_body(err.code, err.message, where), status_code=status, headers=headers)
 
 
 def _location(loc: Any) -> str:
@@ -71,40 +117,41 @@ def _location(loc: Any) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into the one shape."""
+    """Register the handlers that turn every error into the one shape (JSON or page)."""
 
     @app.exception_handler(NewsgraphError)
-    async def newsgraph_error(request: Request, err: NewsgraphError) -> JSONResponse:
-        where = err.where if isinstance(err, RequestError) else request.url.path
+    async def newsgraph_error(request: Request, err: NewsgraphError) -> JSONResponse | HTMLResponse:
+        path = request.url.path
+        where = err.where if isinstance(err, RequestError) else path
         headers = {"WWW-Authenticate": "Bearer"} if err.code == "E405" else None
-        return error_response(err, where, headers=headers)
+        return error_response(err, where, headers=headers, path=path)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, err: RequestValidationError) -> JSONResponse | HTMLResponse:
         problems = err.errors()
         first = problems[0] if problems else {"loc": ("request",), "msg": "not valid"}
         detail = "; ".join(f"{_location(p.get('loc', ()))}: {p.get('msg', '')}" for p in problems[:5])
-        return error_response(
-            NewsgraphError("E401", detail=detail), _location(first.get("loc", ("request",))), 422
-        )
+        where = _location(first.get("loc", ("request",)))
+        return error_response(NewsgraphError("E401", detail=detail), where, 422, path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse | HTMLResponse:
         path = request.url.path
         if err.status_code == 404:
-            return error_response(NewsgraphError("E402", path=path), path, 404)
+            return error_response(NewsgraphError("E402", path=path), path, 404, path=path)
         if err.status_code == 405:
             allowed = (err.headers or {}).get("Allow", "")
             error = NewsgraphError("E403", method=request.method, path=path, allowed=allowed or "none")
-            return error_response(error, path, 405, headers={"Allow": allowed} if allowed else None)
+            headers = {"Allow": allowed} if allowed else None
+            return error_response(error, path, 405, headers=headers, path=path)
         error = NewsgraphError("E401", detail=str(err.detail))
-        return error_response(error, path, err.status_code, headers=dict(err.headers or {}))
+        return error_response(error, path, err.status_code, headers=dict(err.headers or {}), path=path)
 
     @app.exception_handler(Exception)
-    async def bug(request: Request, err: Exception) -> JSONResponse:
+    async def bug(request: Request, err: Exception) -> JSONResponse | HTMLResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         error = NewsgraphError("E408", detail=type(err).__name__)
-        return error_response(error, request.url.path, 500)
+        return error_response(error, request.url.path, 500, path=request.url.path)
 
 
 class BodyLimit:
@@ -150,15 +197,18 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            error_body("E404", NewsgraphError("E404", limit=self.limit).message, str(scope.get("path", "")))
-        ).encode()
+        path = str(scope.get("path", ""))
+        message = NewsgraphError("E404", limit=self.limit).message
+        if is_api(path):
+            body, kind = json.dumps(error_body("E404", message, path)).encode(), b"application/json"
+        else:
+            body, kind = error_page("E404", message, path, 413).encode(), b"text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", kind),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],

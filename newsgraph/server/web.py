@@ -8,11 +8,14 @@ listings the ``Corpus`` has no query for). Templates autoescape everything; no p
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..core import browse
@@ -47,6 +50,47 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 def _not_found(request: Request, what: str) -> HTMLResponse:
     return _render(request, "not_found.html", status=404, what=what)
+
+
+class PageCache:
+    """Rendered pages that depend on the stored articles alone (the map, the timeline), kept
+    per store version (``browse.version``: it changes on every add, re-analysis or removal)
+    and shared by the threads of one server process; the least recently used of more than
+    ``size`` keys is dropped (a query value is part of a key, so keys come from users)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[Hashable, tuple[tuple[int, int], bytes]] = OrderedDict()
+
+    def get(self, key: Hashable, version: tuple[int, int]) -> bytes | None:
+        with self.lock:
+            hit = self.pages.get(key)
+            if hit is None or hit[0] != version:
+                return None
+            self.pages.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: Hashable, version: tuple[int, int], body: bytes) -> None:
+        with self.lock:
+            self.pages[key] = (version, body)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+def _cached(request: Request, key: Hashable, render: Callable[[], HTMLResponse]) -> HTMLResponse:
+    """The page ``render`` makes, from the app's ``PageCache`` while the store is unchanged.
+    The version is read before rendering: a write racing the render only costs a re-render."""
+    cache: PageCache = request.app.state.pages
+    version = browse.version(_corpus(request))
+    body = cache.get(key, version)
+    if body is not None:
+        return HTMLResponse(body)
+    response = render()
+    if response.status_code == 200:
+        cache.put(key, version, bytes(response.body))
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -133,24 +177,57 @@ def claim(request: Request, group_id: str) -> HTMLResponse:
 
 @router.get("/map", response_class=HTMLResponse)
 def world(request: Request) -> HTMLResponse:
-    """Located places on an outline world map, circles sized by mentions, linked to the articles."""
-    places = browse.places(_corpus(request))
-    return _render(request, "map.html", places=places, map=charts.world_map(places))
+    """Located places on an outline world map, circles sized by mentions, linked to the articles.
+    Rendered once per store version (the places aggregate every place row)."""
+
+    def render() -> HTMLResponse:
+        places = browse.places(_corpus(request))
+        return _render(request, "map.html", places=places, map=charts.world_map(places))
+
+    return _cached(request, "map", render)
+
+
+_outlines: dict[tuple[str, float], bytes] = {}
+
+
+@router.get("/map/world.svg")
+def world_outline() -> Response:
+    """The country outlines as one SVG image (the map page draws the places over it): built
+    once per installed atlas file, cached by browsers for a day."""
+    path = charts.atlas_path()
+    if path is None:
+        return Response(status_code=404)
+    key = (str(path), path.stat().st_mtime)
+    if key not in _outlines:
+        drawn = charts.world_map([])
+        _outlines.clear()
+        _outlines[key] = templates.env.get_template("world.svg").render(map=drawn).encode()
+    return Response(
+        _outlines[key],
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline(request: Request, category: str = "") -> HTMLResponse:
-    """Events by date, one lane per category; ``category`` keeps one."""
+    """Events by date, one lane per category; ``category`` keeps one. Rendered once per store
+    version and category."""
     corpus = _corpus(request)
-    events = corpus.events(category=category or None, limit=1000)
-    return _render(
-        request,
-        "timeline.html",
-        events=events,
-        chart=charts.timeline(events),
-        categories=browse.event_categories(corpus),
-        category=(category or "").upper(),
-    )
+    category = category.strip()[:40]
+
+    def render() -> HTMLResponse:
+        events = corpus.events(category=category or None, limit=1000)
+        return _render(
+            request,
+            "timeline.html",
+            events=events,
+            chart=charts.timeline(events),
+            categories=browse.event_categories(corpus),
+            category=category.upper(),
+        )
+
+    return _cached(request, ("timeline", category.upper()), render)
 
 
 @router.get("/search", response_class=HTMLResponse)
