@@ -73,6 +73,33 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
         # In an earnings report, "a year ago" is the quarter named, a year back.
         ("Profit in the second quarter was $3 million, against $2 million a year ago.", "2025-08-01",
          "a year ago", "2024-Q2"),
+        # A deadline is ahead whatever the verb's tense; "not until" looks back.
+        ("Officials postponed until Tuesday any decision on the permit.", WEDNESDAY, "Tuesday",
+         "2025-03-11"),
+        ("The crew could leave as soon as Tuesday, the captain said.", WEDNESDAY, "Tuesday",
+         "2025-03-11"),
+        ("It was not until Tuesday that the minister spoke.", WEDNESDAY, "Tuesday", "2025-03-04"),
+        # "could" is also the past of "can": a weekday under it is the nearest one.
+        ("The two brothers could not be reached Tuesday at their farm.", WEDNESDAY, "Tuesday",
+         "2025-03-04"),
+        # Anchored to the day or month last named, not to the publication date.
+        ("The mayor was shot on Oct. 23, 1998. Earlier that day, his office had received a fax.",
+         "1999-10-24", "Earlier that day", "1998-10-23"),
+        ("He was arrested on March 2, 2021, and appeared in court the next morning.", WEDNESDAY,
+         "the next morning", "2021-03-03TMO"),
+        ("In March the board urged a sale. The following month, the company put itself up for sale.",
+         "1989-10-27", "The following month", "1989-04"),
+        # With no day named, "that day" is not guessed.
+        ("Nobody remembers what happened that day.", WEDNESDAY, "that day", None),
+        # "the year-ago third quarter" is last year's; "just a decade ago" is no hedge.
+        ("Net income in the year-ago third quarter was $2 million.", "1989-10-30",
+         "the year-ago third quarter", "1988-Q3"),
+        ("The wall fell just a decade ago.", "1999-03-12", "just a decade ago", "1989"),
+        # A month with no verb to go by looks back unless it is only a few months ahead.
+        ("The stock rose to a high of $42 a share in June from $29.75 in March.", "1989-10-30",
+         "March", "1989-03"),
+        # "over the past year" is dated to the year before publication, as TimeBank does.
+        ("Hate groups grew over the past year.", "1998-03-03", "the past year", "1997"),
     ],
 )  # fmt: skip
 def test_tense_and_anchors(nlp, text: str, published: str, expr: str, value: str) -> None:  # type: ignore[no-untyped-def]

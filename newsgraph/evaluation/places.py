@@ -124,7 +124,11 @@ def _error(lat: float | None, lon: float | None, t: Toponym) -> float:
     return distance_km(lat, lon, t.lat, t.lon)
 
 
-def names_given(articles: list[GoldArticle], *, fallback: bool = False) -> dict[str, Any]:
+def names_given(
+    articles: list[GoldArticle], *, fallback: bool = False, misses: bool = False
+) -> dict[str, Any]:
+    """Resolution of the gold toponyms' spans; ``misses``: list the most frequent wrong answers
+    (for the tune part only: the report part is measured, never looked at)."""
     errors: list[float] = []
     unresolved = 0
     by_type: dict[str, list[float]] = {}
@@ -146,13 +150,15 @@ def names_given(articles: list[GoldArticle], *, fallback: bool = False) -> dict[
     if not fallback:
         return report
     report["by_type"] = {k: resolution_scores(v) for k, v in sorted(by_type.items())}
-    misses: dict[tuple[str, str], int] = {}
+    if not misses:
+        return report
+    counts: dict[tuple[str, str], int] = {}
     for err, name, got in worst:
         if err > ACCURACY_KM:
-            misses[(name, got)] = misses.get((name, got), 0) + 1
+            counts[(name, got)] = counts.get((name, got), 0) + 1
     report["frequent_misses"] = [
         {"gold": g, "resolved_to": r, "count": n}
-        for (g, r), n in sorted(misses.items(), key=lambda kv: -kv[1])[:15]
+        for (g, r), n in sorted(counts.items(), key=lambda kv: -kv[1])[:15]
     ]
     return report
 
@@ -210,7 +216,8 @@ def evaluate(
         "part": part,
         "articles": len(articles),
         # As the stage resolves by default: names the gazetteer lacks go to the article's focus.
-        "names_given": names_given(articles, fallback=True),
+        # Misses are listed for the tune part only: the report part is measured, never studied.
+        "names_given": names_given(articles, fallback=True, misses=part == "tune"),
         "names_given_gazetteer_only": names_given(articles),
     }
     if end2end:
@@ -244,7 +251,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"{'  unresolved':<28} {strict['unresolved']}")
     for t, r in ng["by_type"].items():
         lines.append(res_row(f"  {t}", r))
-    if ng.get("frequent_misses"):
+    if report.get("part") == "tune" and ng.get("frequent_misses"):
         lines.append("  frequent misses (gold -> resolved to): " + "; ".join(
             f"{m['gold']} -> {m['resolved_to']} x{m['count']}" for m in ng["frequent_misses"][:10]
         ))  # fmt: skip

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"<[^>]*>|&[A-Za-z#0-9]+;|[^<&]+|&")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _DCT = re.compile(r"<DCT>\s*<TIMEX3([^>]*)>")
+#: Mistakes listed by default on the tune part.
+TUNE_ERRORS = 30
 
 
 @dataclass
@@ -125,10 +127,15 @@ def evaluate(
     *,
     limit: int | None = None,
     part: str = "report",
-    errors: int = 0,
+    errors: int | None = None,
     ng: Newsgraph | None = None,
 ) -> dict[str, Any]:
-    """Score the configured pipeline's times (``ng``: the facade) on the TimeML files under ``data``."""
+    """Score the configured pipeline's times (``ng``: the facade) on the TimeML files under ``data``.
+
+    ``errors``: how many wrong values, misses and spurious expressions to list (default 30),
+    on the tune part only: the report part is measured, never studied, so it lists none.
+    """
+    errors = (TUNE_ERRORS if errors is None else errors) if part == "tune" else 0
     docs = select("timeml", load(data), lambda d: d.name, part)[:limit]
     ng = configured(ng)
     started = time.perf_counter()
@@ -207,4 +214,12 @@ def render(report: dict[str, Any]) -> str:
     lines.append(f"value F1 (relaxed F1 x value accuracy): {report['value_f1']:.3f}")
     lines.append(f"type accuracy (on relaxed matches): {report['type_accuracy']:.3f}")
     lines.append(f"reference: {report['reference']}")
+    if report.get("part") == "tune" and report.get("mistakes"):
+        lines.append("tune-part mistakes (gold -> system):")
+        for x in report["mistakes"]:
+            if "gold" in x:
+                lines.append(f"  {x['doc']} (DCT {x['dct']}): {x['gold']} -> {x['pred']}")
+            else:
+                kind = "missed" if "missed" in x else "spurious"
+                lines.append(f"  {x['doc']}: {kind} {x[kind]}")
     return "\n".join(lines)

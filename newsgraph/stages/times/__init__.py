@@ -23,6 +23,7 @@ __all__ = ["Grammar", "TimesStage", "make_stage", "tense_at"]
 
 # Modal auxiliaries put a weekday or month ahead ("could meet on Friday"); measured on TimeBank.
 _FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "can", "could", "may", "might", "should", "must"}
+_WEAK_MODALS = frozenset({"could", "would", "might"})
 #: Verbs whose infinitive looks ahead even in the past tense ("planned to leave on Thursday").
 _LOOK_AHEAD = frozenset(
     {
@@ -83,6 +84,8 @@ def _verb_tense(tok: Any, depth: int) -> str:
     lows = {a.lower_ for a in auxes}
     if tok.tag_ == "VBN" and lows & {"have", "'ve"}:
         return C.PAST  # "could have met on Friday", "would have ended in May"
+    if lows & _WEAK_MODALS and not lows & (_FUTURE_AUX - _WEAK_MODALS):
+        return C.MODAL
     if lows & _FUTURE_AUX or "going" in lows:
         return C.FUTURE
     if tok.tag_ == "VB" and "to" in lows:

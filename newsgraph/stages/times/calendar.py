@@ -14,6 +14,9 @@ _ISO = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?\s*$")
 PAST, FUTURE, UNKNOWN = "past", "future", "unknown"
 #: The expression modifies a noun ("the release Friday"): no verb tense applies.
 NOMINAL = "nominal"
+#: A weak modal ("could be located Wednesday", "would meet on Friday"): future for a month or
+#: a date, but a weekday is the nearest one ("could" is also the past of "can").
+MODAL = "modal"
 
 
 def parse_anchor(value: str | None) -> dt.date | None:

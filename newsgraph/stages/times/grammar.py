@@ -156,7 +156,8 @@ class Grammar:
             rf"(?![\s-]+(?:hundred|thousand|million|percent|people|dollars))",
             "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?"
             r"(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
-            "quarter": rf"(?:\b(?P<det>the|this\s+year's|last\s+year's|next\s+year's|(?P<yq>\d{{4}})'s)\s+)?"
+            "quarter": rf"(?:\b(?P<det>the\s+year-ago|the\s+year-earlier|the|this\s+year's|last\s+year's"
+            rf"|next\s+year's|(?P<yq>\d{{4}})'s)\s+)?"
             rf"(?:\b(?:fiscal|calendar)\s+)?\b(?P<ord>{ordinal})[\s-]+(?:fiscal[\s-]+)?"
             rf"(?P<kind>quarter|half)\b"
             rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>\d{{4}})\b)?",
@@ -175,6 +176,11 @@ class Grammar:
             # The year last named ("in 1988 ... later that year"); "the full year" of a report.
             "that_year": r"\b(?:(?P<mod>earlier|later)\s+)?(?:in\s+)?that\s+(?:same\s+)?year\b",
             "full_year": r"\bthe\s+full\s+(?:fiscal\s+)?year\b",
+            # The day last named ("on Oct. 23 ... Earlier that day", "the next morning").
+            "that_day": r"\b(?:(?P<mod>earlier|later)\s+)?(?:that(?:\s+same)?|the\s+same)\s+"
+            r"(?P<pod>day|morning|afternoon|evening|night)\b",
+            "next_day": r"\bthe\s+(?P<dir>next|following|previous|preceding)\s+"
+            r"(?P<pod>day|morning|afternoon|evening|night)\b",
             "weekend": r"\b(?P<rel>the|this|last|next|this\s+past|this\s+coming)\s+weekend\b",
         }
         # Every expression contains a digit or one of these words: the rules only run in
@@ -262,6 +268,8 @@ class Grammar:
             out.append(found)
             if found.value and name in _NOTED:
                 state.note(found.value)
+            if found.value and name in _NOTED_DAY:
+                state.note_day(found.value)
         _date_clock_times(out, text)
         return out
 
@@ -279,20 +287,21 @@ class Grammar:
             h += 12
         elif ap.startswith("a") and h == 12:
             h = 0
-        day, relative = self._day_of(m, anchor, tense)
+        day, relative = self._day_of(m, anchor, tense, text)
         hm = f"T{h:02d}:{mi:02d}"
         bare = not any(m.groupdict().get(g) for g in ("wd", "rd", "month"))
         return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative, bare_clock=bare)
 
-    def _day_of(self, m: re.Match[str], anchor: dt.date | None, tense: Tense) -> tuple[str | None, bool]:
+    def _day_of(
+        self, m: re.Match[str], anchor: dt.date | None, tense: Tense, text: str = ""
+    ) -> tuple[str | None, bool]:
         """The date a clock time is on: a weekday, today/yesterday, a month-day or the anchor."""
         gd = m.groupdict()
         if anchor is None:
             return None, True
         if gd.get("wd"):
-            d = C.weekday_date(
-                anchor, self.weekdays[gd["wd"].lower()], _weekday_tense(tense(m.start(), m.end()))
-            )
+            t = C.FUTURE if _deadline(text, m.start()) else _weekday_tense(tense(m.start(), m.end()))
+            d = C.weekday_date(anchor, self.weekdays[gd["wd"].lower()], t)
             return (d.isoformat() if d else None), True
         if gd.get("rd"):
             shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[gd["rd"].lower()]
@@ -307,7 +316,7 @@ class Grammar:
         return anchor.isoformat(), True
 
     def _noon(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
-        day, relative = self._day_of(m, anchor, tense)
+        day, relative = self._day_of(m, anchor, tense, text)
         hm = "T24:00" if m.group("n").lower() == "midnight" else "T12:00"
         bare = not any(m.groupdict().get(g) for g in ("wd", "rd"))
         return Found(m.start(), m.end(), "TIME", day + hm if day else None, relative, bare_clock=bare)
@@ -324,7 +333,7 @@ class Grammar:
             # Month-day dates: the nearest one, unless that is more than four months away and
             # the verb's tense points the other way ("was last seen Nov. 3" in May).
             y = C.pick_year(anchor, month, day, C.UNKNOWN)
-            t = tense(m.start(), m.end())
+            t = _month_tense(tense(m.start(), m.end()))
             if t in (C.PAST, C.FUTURE):
                 y2 = C.pick_year(anchor, month, day, t)
                 near = C.make_date(y, month, day)
@@ -404,6 +413,11 @@ class Grammar:
         else:
             t = _month_tense(tense(m.start(), m.end()))
             y = C.pick_year(anchor, month, None, C.UNKNOWN)
+            if t == C.UNKNOWN:
+                # No tense to go by: news looks back, so the month is one of the last seven or
+                # the next four ("from $29.75 in March" in an October story is this March).
+                diff = month - anchor.month
+                y = anchor.year - 1 if diff > 4 else anchor.year + 1 if diff < -7 else anchor.year
             if t != C.UNKNOWN:
                 y2 = C.pick_year(anchor, month, None, t)
                 if y2 != y and abs((y * 12 + month) - (anchor.year * 12 + anchor.month)) > 1:
@@ -431,6 +445,8 @@ class Grammar:
             d = C.weekday_date(anchor, wd, C.PAST)
         elif "coming" in rel:
             d = C.weekday_date(anchor, wd, C.FUTURE)
+        elif _deadline(text, m.start()):
+            d = C.weekday_date(anchor, wd, C.FUTURE)  # "postponed until Tuesday morning"
         else:
             d = C.weekday_date(anchor, wd, _weekday_tense(tense(m.start(), m.end())))
         if d is None:
@@ -484,6 +500,19 @@ class Grammar:
             else:
                 y = anchor.year
             return self._rel(m, f"{y:04d}-{code}")
+        if rel in ("the following", "the previous") and unit in ("week", "month", "year"):
+            # "The following month", "the previous week": after or before the one last named
+            # ("In March ... The following month" is April), else the publication date's.
+            ref = state.day
+            if unit == "month" and state.month is not None:
+                ref = C.make_date(state.month[0], state.month[1], 1)
+            elif unit == "year" and state.year is not None:
+                ref = C.make_date(state.year, 1, 1)
+            if ref is not None:
+                letter = {"week": "W", "month": "M", "year": "Y"}[unit]
+                return self._rel(m, C.shift_value(ref, step, letter))
+        if unit == "year" and rel == "the past" and not m.group("mod"):
+            step = -1  # "over the past year": TimeBank dates it to the year before publication
         if unit == "weekend":
             d = C.shift_days(anchor, 7 * step)
             return self._rel(m, C.iso_week(d) + "-WE" if d else None)
@@ -530,7 +559,8 @@ class Grammar:
         if decades and amount is not None:
             # "a decade ago", "two decades earlier": a year, as "ten years ago" is.
             letter, amount = "Y", amount * 10
-        if ago and m.group("approx") and (letter != "Y" or decades):
+        hedged = (m.group("approx") or "").strip().lower() not in ("", "only", "just")
+        if ago and hedged and (letter != "Y" or decades):
             # TimeBank annotates "about two weeks ago" as the duration (P2W); "almost four years
             # ago" is a year, as for an exact number.
             return self._rel(m, C.duration_value(amount, letter, is_time), "DURATION", relative=False)
@@ -584,6 +614,27 @@ class Grammar:
     def _full_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         return self._rel(m, f"{anchor.year:04d}" if anchor is not None else None)
 
+    def _that_day(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        """ "that day", "earlier that day", "the same morning": the day last named (nothing when
+        none was named: the system cannot tell which)."""
+        if state.day is None:
+            return None
+        return self._day_pod(m, state.day, m.group("pod").lower())
+
+    def _next_day(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        """ "the next day", "the following morning", "the previous day": a day after or before
+        the day last named, not the publication date."""
+        if state.day is None:
+            return None
+        step = 1 if m.group("dir").lower() in ("next", "following") else -1
+        d = C.shift_days(state.day, step)
+        return self._day_pod(m, d, m.group("pod").lower()) if d is not None else None
+
+    def _day_pod(self, m: re.Match[str], d: dt.date, pod: str) -> Found:
+        if pod == "day":
+            return Found(m.start(), m.end(), "DATE", d.isoformat(), True)
+        return Found(m.start(), m.end(), "TIME", f"{d.isoformat()}T{self.pods[pod]}", True)
+
     def _decade(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         if m.group("y4"):
             return self._rel(m, m.group("y4")[:3], relative=False)
@@ -607,6 +658,10 @@ class Grammar:
         elif anchor is not None:
             if det.startswith("last year"):
                 y = anchor.year - 1
+            elif det.startswith("the year-"):
+                # "the year-ago third quarter": that quarter a year before the one it would be.
+                cur = C.quarter_of(anchor.month) if kind == "quarter" else (1 if anchor.month <= 6 else 2)
+                y = (anchor.year if n <= cur else anchor.year - 1) - 1
             elif det.startswith("next year"):
                 y = anchor.year + 1
             elif det.startswith("this year"):
@@ -614,7 +669,7 @@ class Grammar:
             else:
                 cur = C.quarter_of(anchor.month) if kind == "quarter" else (1 if anchor.month <= 6 else 2)
                 t = tense(m.start(), m.end())
-                y = anchor.year if n <= cur or t == C.FUTURE else anchor.year - 1
+                y = anchor.year if n <= cur or t in (C.FUTURE, C.MODAL) else anchor.year - 1
         if y is None:
             return self._rel(m, None)
         return self._rel(m, f"{y:04d}-{code}", relative=relative)
@@ -714,6 +769,12 @@ class Grammar:
 
 #: Rules whose values the anaphora state notes (the last quarter and year named).
 _NOTED = frozenset({"quarter", "date_mdy", "date_dmy", "month_year", "year", "spelled_year"})
+#: Rules whose values give the last day or month named ("Earlier that day", "the following month").
+_NOTED_DAY = frozenset(
+    {"date_mdy", "date_dmy", "date_iso", "date_num", "weekday", "relday", "holiday", "month",
+     "month_year", "month_rel_year", "that_day", "next_day"}
+)  # fmt: skip
+_DAY_OR_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
 _TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
                "eighty": 80, "ninety": 90}  # fmt: skip
 _UNITS_VALUE = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -749,6 +810,21 @@ class _State:
     def __init__(self) -> None:
         self.quarter: str | None = None
         self.year: int | None = None
+        self.day: dt.date | None = None  # the last day named
+        self.month: tuple[int, int] | None = None  # the last month named (or the month of that day)
+
+    def note_day(self, value: str) -> None:
+        m = _DAY_OR_MONTH.match(value)
+        if not m:
+            return
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            return
+        self.month = (y, mo)
+        if m.group(3):
+            self.day = C.make_date(y, mo, int(m.group(3)))
+        elif self.day is not None and (self.day.year, self.day.month) != (y, mo):
+            self.day = None  # a later month named: an older day is no longer "that day"
 
     def note(self, value: str) -> None:
         m = re.match(r"^(\d{4})(?:-(Q\d|H\d))?", value)
@@ -774,13 +850,29 @@ def _int(s: str | None) -> int | None:
     return int(s) if s else None
 
 
+_DEADLINE = re.compile(
+    r"(?<!\bnot\s)(?<!\bup\s)\b(?:(?-i:until|till)|as\s+soon\s+as|no\s+later\s+than)\s+$", re.I
+)
+
+
+def _deadline(text: str, start: int) -> bool:
+    """Whether a day follows "until", "as soon as", "no later than": a deadline or an expected
+    time, ahead of the publication whatever the verb's tense ("extended its deadline until
+    Tuesday", "could leave as soon as Tuesday"); "not until Tuesday" and "up until" look back."""
+    return bool(_DEADLINE.search(text, max(0, start - 40), start))
+
+
 def _weekday_tense(t: str) -> str:
     """News reports mostly look back: a weekday with no clear future is the past one; one that
     modifies a noun ("the release Friday") is the nearest."""
     if t == C.NOMINAL:
         return C.NOMINAL
+    if t == C.MODAL:
+        return C.UNKNOWN  # "could be located Wednesday": the nearest one
     return C.FUTURE if t == C.FUTURE else C.PAST
 
 
 def _month_tense(t: str) -> str:
+    if t == C.MODAL:
+        return C.FUTURE
     return t if t in (C.PAST, C.FUTURE) else C.UNKNOWN
