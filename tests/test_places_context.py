@@ -201,3 +201,40 @@ def test_a_small_town_outside_the_states_named_is_no_anchor() -> None:
     spans = [(text.index(n), text.index(n) + len(n)) for n in ("Louisiana", "Zqxwy Street", "Bourbon")]
     _, street, _ = resolve_spans(Article(text=text), spans, fallback=True)
     assert street is not None and street.country == "US" and street.admin1 == "LA", street
+
+
+def test_a_name_is_no_context_for_itself() -> None:
+    # Two "Franklin"s must not vote Tennessee (where the biggest Franklin is) for each other:
+    # the state the article names decides.
+    text = (
+        "Louisiana officials closed the parade route on Franklin. "
+        + "Nothing else happened. " * 5
+        + "By evening Franklin was open again."
+    )
+    spans = [span(text, "Louisiana")] + [
+        (i, i + len("Franklin")) for i in (text.index("Franklin"), text.rindex("Franklin"))
+    ]
+    _, first, second = resolve_spans(Article(text=text), spans)
+    assert first is not None and first.admin1 == "LA", first
+    assert second is not None and second.admin1 == "LA", second
+
+
+def test_unknown_names_are_placed_at_the_place_they_are_named_after() -> None:
+    text = (
+        "The Bank of Japan held rates. The US Federal Reserve raised them, and the European "
+        "Central Bank waited. Tourists crowded the French Quarter."
+    )
+    names = ("Bank of Japan", "US Federal Reserve", "European Central Bank", "French Quarter")
+    boj, fed, ecb, quarter = resolve_spans(Article(text=text), [span(text, n) for n in names], fallback=True)
+    assert boj is not None and boj.country == "JP", boj
+    assert fed is not None and fed.country == "US", fed
+    assert ecb is not None and ecb.feature == "continent", ecb  # a demonym: Europe
+    assert quarter is None or quarter.country != "FR", quarter  # a district, not France
+
+
+def test_a_demonym_in_a_name_gives_way_to_a_town_named_nearby() -> None:
+    # The Russian Embassy is abroad: placed at the city named next to it, not in Russia.
+    text = "Diplomats left the Russian Embassy in Washington on Monday."
+    spans = [span(text, "Russian Embassy"), span(text, "Washington")]
+    embassy, _ = resolve_spans(Article(text=text), spans, fallback=True)
+    assert embassy is not None and embassy.country == "US", embassy

@@ -37,6 +37,7 @@ from .resolve import (
     candidates_for,
     embedded,
     focus,
+    named_after,
     nearby,
     prior,
     resolve,
@@ -456,6 +457,7 @@ def build_places(
     entity_at = _entity_index(article)
     places: dict[str, Place] = {}
     guess = focus(mentions) if fallback else None
+    countries = {m.chosen.country for m in mentions if m.chosen is not None and m.chosen.country}
     for m in mentions:
         c = m.chosen
         key = c.gazetteer_id if c is not None else "unresolved:" + norm(m.text)
@@ -469,8 +471,14 @@ def build_places(
             places[key] = place
         if c is None and fallback and not m.demonym and place.located_by is None:
             heads = frozenset(" ".join(h) for h in lex.site_heads)
-            town = embedded(gazetteer, mentions, m, article.text, heads) if gazetteer is not None else None
+            town = (
+                embedded(gazetteer, mentions, m, article.text, heads) or named_after(gazetteer, m, countries)
+                if gazetteer is not None
+                else None
+            )
             near = town or nearby(mentions, m, article.text)
+            if near is None and gazetteer is not None:
+                near = named_after(gazetteer, m, countries, demonym=True, heads=lex.place_heads)
             where, how = (near, "nearby") if near is not None else (guess, "focus")
             within = sentence_countries(mentions, m, article.text)
             if where is not None and within and where.country not in within:
@@ -528,12 +536,18 @@ def resolve_spans(
     resolve(mentions, article.text)
     guess = focus(mentions) if fallback else None
     heads = frozenset(" ".join(h) for h in lexicon().site_heads)
+    countries = {m.chosen.country for m in mentions if m.chosen is not None and m.chosen.country}
     out: list[Candidate | None] = [None] * len(given)
     for i, m in zip(order, mentions, strict=True):
         out[i] = m.chosen
         if m.chosen is None and fallback:
-            town = embedded(gaz, mentions, m, article.text, heads)
-            out[i] = town or nearby(mentions, m, article.text) or guess
+            town = embedded(gaz, mentions, m, article.text, heads) or named_after(gaz, m, countries)
+            out[i] = (
+                town
+                or nearby(mentions, m, article.text)
+                or named_after(gaz, m, countries, demonym=True, heads=lexicon().place_heads)
+                or guess
+            )
     return out
 
 

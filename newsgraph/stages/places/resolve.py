@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .gazetteer import KIND_ALT, KIND_DEMONYM, Candidate, Gazetteer, distance_km, norm
+from .gazetteer import KIND_ALIAS, KIND_ALT, KIND_DEMONYM, KIND_NAME, Candidate, Gazetteer, distance_km, norm
 
 # Generic words stripped when a name as written is not in the gazetteer ("Idlib province").
 _SUFFIXES = (
@@ -175,21 +175,28 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
     # Pass 1: context-free choice, to learn which countries and regions the article is about.
     for m in mentions:
         m.chosen = max(m.candidates, key=prior) if m.candidates else None
+    keys = [norm(m.text) for m in mentions]
     for _ in range(2):
         countries: dict[str, float] = defaultdict(float)
         regions: dict[tuple[str, str], float] = defaultdict(float)
-        for m in mentions:
+        # The votes of each name: a name is no context for itself (two "Franklin"s chosen in
+        # Tennessee must not vote Tennessee for each other).
+        own_countries: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        own_regions: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
+        for key, m in zip(keys, mentions, strict=True):
             c = m.chosen
             if c is None or not c.country:
                 continue
             weight = _vote(c)
             countries[c.country] += weight
+            own_countries[key][c.country] += weight
             if c.admin1 and (
                 c.feature == "region" or (c.feature == "city" and c.population >= REGION_VOTE_POP)
             ):
                 # A state named in the article is strong context for its towns; a small town
                 # (perhaps a street name that happens to match one) is none.
                 regions[(c.country, c.admin1)] += weight
+                own_regions[key][(c.country, c.admin1)] += weight
         # Points of the specific places chosen so far (cities, sites, small regions): a
         # candidate near one of them fits the article's geography ("Allendale" near "Riverdale").
         anchors: dict[int, tuple[float, float]] = {}
@@ -204,22 +211,18 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
             kin = [c for j in siblings.get(i, ()) if (c := mentions[j].chosen) is not None and c.country]
             worldwide = len({c.country for c in kin}) > 1
             own = m.chosen
-            own_cc = own.country if own is not None else None
-            own_vote = _vote(own) if own is not None else 0.0
-            own_region = (own.country, own.admin1) if own is not None else None
+            mine_cc, mine_region = own_countries[keys[i]], own_regions[keys[i]]
             best, best_score = None, -math.inf
             for c in m.candidates:
                 score = prior(c)
                 if c.country:
-                    # Context from the other mentions (leave this mention's own vote out).
-                    n = countries[c.country] - (own_vote if own_cc == c.country else 0.0)
-                    if n > 0 and not worldwide:
+                    # Context from the other names (leave this name's own votes out).
+                    n = countries[c.country] - mine_cc.get(c.country, 0.0)
+                    if n > 1e-9 and not worldwide:
                         score += 2.0 + min(n, 5.0) * 0.2
                     if c.admin1:
-                        r = regions[(c.country, c.admin1)] - (
-                            own_vote if own_region == (c.country, c.admin1) else 0.0
-                        )
-                        if r > 0:
+                        state = (c.country, c.admin1)
+                        if regions[state] - mine_region.get(state, 0.0) > 1e-9:
                             score += 1.5
                 if box is not None and c is not box and _inside(c, box):
                     score += 6.0
@@ -334,6 +337,62 @@ def embedded(
             cands = [c for c in cands if c.country in within]
         if cands:
             return max(cands, key=lambda c: prior(c) + (2.0 if c.country in article else 0.0))
+    return None
+
+
+#: Words inside a name that are no places of their own ("Bank of America" is no bank in the US).
+_NOT_EMBEDDED = frozenset({"america", "americas"})
+
+
+def named_after(
+    gaz: Gazetteer,
+    target: NameMention,
+    article: set[str] | None = None,
+    *,
+    demonym: bool = False,
+    heads: frozenset[str] = frozenset(),
+) -> Candidate | None:
+    """The country, continent or region a name the gazetteer lacks is named after: the place
+    after its last "of" ("Bank of Japan", "University of California", "Council of Europe"),
+    else a country or continent inside it ("US Federal Reserve", "Nazi Germany"). With
+    ``demonym``, the country of a first-word demonym ("European Central Bank"), weaker
+    evidence ("Russian Embassy", "British International School" are abroad), for when no
+    place is named near the name; not when the name ends in a place word (``heads``: "French
+    Quarter" is a district, not France). An institution named after a place is, approximately,
+    there; a town in the name is left to ``nearby`` ("Washington University in St. Louis")."""
+    words = target.text.split()
+    if len(words) < 2:
+        return None
+    if demonym:
+        if norm(words[-1]) in heads:
+            return None
+        cands = [c for c in gaz.lookup(words[0]) if c.kind == KIND_DEMONYM]
+        return max(cands, key=prior) if cands else None
+    low = [w.lower() for w in words]
+    if "of" in low[:-1]:
+        tail = " ".join(words[len(low) - low[::-1].index("of") :])
+        if norm(tail) not in _NOT_EMBEDDED:
+            cands = [
+                c
+                for c in candidates_for(gaz, tail)
+                if c.kind not in (KIND_ALT, KIND_DEMONYM)
+                and (c.feature in ("country", "continent", "region") or c.population >= 100_000)
+            ]
+            if cands:
+                return max(cands, key=lambda c: prior(c) + (2.0 if article and c.country in article else 0.0))
+    for n in range(len(words) - 1, 0, -1):
+        for i in range(len(words) - n + 1):
+            part = " ".join(words[i : i + n]).strip(",.;:'’")
+            if not part[:1].isupper() or norm(part) in _NOT_EMBEDDED:
+                continue
+            cands = [
+                c
+                for c in gaz.lookup(part)
+                if c.feature in ("country", "continent")
+                and (c.kind == KIND_NAME or (c.kind == KIND_ALIAS and part.replace(".", "").isupper()))
+            ]
+            if cands:
+                return max(cands, key=prior)
     return None
 
 
