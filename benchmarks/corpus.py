@@ -142,7 +142,11 @@ def build_store(seed_db: Path, target: Path, n: int) -> dict[str, Any]:
                 store.write_article(conn, article_id, digest, article, "benchmark")
                 written += 1
     seconds = time.perf_counter() - started
-    mirror_links(seed_db, target)
+    if mirror_links(seed_db, target):
+        from newsgraph.store import groups
+
+        with store.begin() as conn:  # the links were written by hand: count the groups again
+            groups.rebuild(conn)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..store import tables
+from ..store import queries, tables
 from .corpus import Corpus
 
 __all__ = ["co_occurring", "event_categories", "places", "version"]
@@ -109,36 +109,15 @@ def co_occurring(
 ) -> list[dict[str, Any]]:
     """Entities named in the same articles as ``profile`` (a ``Corpus.entity`` record), most shared first.
 
-    The profile's articles are those naming one of its names, or (with cross-article links)
-    its linked entity; only the ``within`` most recently added of them are read, so that a
-    name found in thousands of articles costs no more than one in hundreds. Other entities
-    group by cross-article entity, else by type and name.
+    Only the ``within`` most recently added articles of the profile's entity are read, so
+    that a name found in thousands of articles costs no more than one in hundreds. Other
+    entities group as in ``Corpus.entities`` (cross-article entity, else type and name);
+    those called by one of the profile's names are left out.
     """
-    names = sorted({n["name"].lower() for n in profile.get("names", [])} | {str(profile["name"]).lower()})
-    own_link = profile.get("corpus_entity")
-    members: Any = sa.select(en.c.article_id).where(sa.func.lower(en.c.name).in_(names))
-    if own_link:
-        members = members.union(sa.select(lk.c.article_id).where(lk.c.corpus_id == own_link))
-    members = members.subquery()
-    latest = (
-        sa.select(a.c.id)
-        .where(a.c.id.in_(sa.select(members.c.article_id)))
-        .order_by(a.c.seq.desc())
-        .limit(within)
-    )
-    group = sa.func.coalesce(lk.c.corpus_id, en.c.type + sa.literal(":") + en.c.name).label("key")
-    shared = sa.func.count(sa.distinct(en.c.article_id)).label("articles")
-    query = (
-        sa.select(group, sa.func.min(en.c.name).label("name"), sa.func.min(en.c.type).label("type"), shared)
-        .select_from(en.outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id)))
-        .where(en.c.article_id.in_(latest), sa.func.lower(en.c.name).not_in(names))
-        .group_by(group)
-        .order_by(shared.desc(), sa.func.min(en.c.name))
-        .limit(limit + 1)
-    )
+    key = profile.get("corpus_entity") or f"{profile['type']}:{profile['name']}"
+    names = {n["name"] for n in profile.get("names", [])} | {str(profile["name"])}
     with corpus.store.read() as conn:
-        rows = [r for r in conn.execute(query) if not (own_link and r.key == own_link)]
-    return [{"name": r.name, "type": r.type, "articles": int(r.articles)} for r in rows[:limit]]
+        return queries.co_occurring(conn, key, names, limit=limit, within=within)
 
 
 def version(corpus: Corpus) -> tuple[int, int]:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreError
 from ..model import Article, Mention, Problem
-from . import rows, search, tables
+from . import groups, rows, search, tables
 
 __all__ = ["DEFAULT_DB", "Store", "article_key", "content_hash"]
 
@@ -97,7 +97,12 @@ class Store:
     def begin(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
         with self.engine.begin() as conn:
-            yield conn
+            groups.defer(conn)
+            try:
+                yield conn
+                groups.settle(conn)  # the entity counts of what changed, in this transaction
+            finally:
+                groups.discard(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -194,12 +199,14 @@ class Store:
             conn.execute(tables.speaker_terms.insert(), speakers)
         search.index_article(conn, article_id, article)
         conn.execute(tables.problems.delete().where(tables.problems.c.input == article.input))
+        groups.touch(conn, [article_id], {article_id: article})
 
     def delete_article(self, conn: Connection, article_id: str) -> None:
         for table in (*tables.ARTICLE_TABLES, tables.articles):
             key = table.c.id if table is tables.articles else table.c.article_id
             conn.execute(table.delete().where(key == article_id))
         search.unindex_article(conn, article_id)
+        groups.forget(conn, article_id)
 
     def record_problem(self, conn: Connection, problem: Problem, pipeline_version: str) -> None:
         """One row per failed input (a later failure of the same input replaces it)."""

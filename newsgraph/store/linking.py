@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..model import Article
-from . import tables
+from . import groups, tables
 
 __all__ = ["SqlLinkState"]
 
@@ -93,6 +93,7 @@ class SqlLinkState:
                 conn.execute(_L.delete().where(_L.c.article_id == article_id, _L.c.entity_id.in_(entity_ids)))
             conn.execute(_L.insert(), list(self._links.values()))
             self._links.clear()
+            groups.touch(conn, by_article)
         if self._log:
             conn.execute(_G.insert(), self._log)
             self._log = []
@@ -209,6 +210,7 @@ class SqlLinkState:
     def delete_links(self, article_id: str) -> None:
         self.flush()
         self.conn.execute(_L.delete().where(_L.c.article_id == article_id))
+        groups.touch(self.conn, [article_id])
 
     def log(
         self,

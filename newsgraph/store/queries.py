@@ -7,7 +7,6 @@ date-time on the ``until`` day counts as that day.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -24,6 +23,8 @@ pl = tables.places
 mn = tables.mentions
 lk = tables.entity_links
 ce = tables.corpus_entities
+ea = tables.entity_articles
+ec = tables.entity_counts
 docs = sa.table("search_docs", sa.column("kind"), sa.column("article_id"), sa.column("ref"))
 
 DEFAULT_LIMIT = 50
@@ -36,11 +37,6 @@ def _dates(column: Any, since: str | None, until: str | None) -> list[Any]:
     if until:
         conds.append(column <= until + "~")  # "2024-12-08T10:00" <= "2024-12-08~"
     return conds
-
-
-def _lower_like(column: Any, text: str) -> Any:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def _matching_docs(conn: Connection, text: str, kind: str) -> Any:
@@ -149,6 +145,14 @@ def quotes(
         # A page near the top: walk the newest articles in chunks (indexed reads only).
         walk = _walk(conn, _article_conds(since, until, outlet))
         return [quote_record(r) for r in _quote_page(conn, walk, conds, lambda r: True, limit, offset)]
+    if about and not speaker and conn.dialect.name == "sqlite":
+        # Newest first straight from the full-text index (rowid order is the order added):
+        # a common word costs the page, not a sort of every matching quote.
+        try:
+            ordered = _Ordered(conn, _newest_docs(about, _article_conds(since, until, outlet)), checked=True)
+            return [quote_record(r) for r in _keyed_page(conn, at, ordered, conds, limit, offset)]
+        except _OutOfOrder:
+            pass  # an index out of step with the articles' order: sort the matches instead
     # Filters with an index of their own: the keys of the matching quotes first, then their rows.
     keys: list[Any] = []
     if about:
@@ -182,14 +186,45 @@ def quotes(
     return [quote_record(r) for r in _keyed_page(conn, at, ordered, conds, limit, offset)]
 
 
+def _newest_docs(text: str, article_conds: list[Any]) -> Any:
+    """``(article id, attribution id, seq)`` of the quotes holding every word of ``text``,
+    in the full-text index's rowid order, descending (SQLite): the rows of one article are
+    written together, after its ``articles`` row, so this is newest article first."""
+    words = search.terms(text)
+    query = " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+    fts = sa.table(
+        "search_docs", sa.column("kind"), sa.column("article_id"), sa.column("ref"), sa.column("rowid")
+    )
+    return (
+        sa.select(fts.c.article_id, fts.c.ref, a.c.seq)
+        .join_from(fts, a, a.c.id == fts.c.article_id)
+        .where(
+            fts.c.kind == "attribution",
+            sa.text("search_docs MATCH :fts").bindparams(fts=query),
+            *article_conds,
+        )
+        .order_by(fts.c.rowid.desc())
+    )
+
+
+class _OutOfOrder(Exception):
+    """A result meant to be newest article first is not (``_Ordered(checked=True)``)."""
+
+
 class _Ordered:
     """Keys ``(article id, fact id)`` grouped by article, newest article first, read from the
     database's (sorted) result only as far as the pages need them: a name in 7,000 articles
-    costs the database a sort, not Python 7,000 rows."""
+    costs the database a sort, not Python 7,000 rows.
 
-    def __init__(self, conn: Connection, query: Any) -> None:
+    ``checked``: the rows carry the article's ``seq`` as a third column, and a row out of
+    order (an article's rows apart, or an older article before a newer one) raises
+    ``_OutOfOrder`` (pages are returned only once complete, so the caller can start over)."""
+
+    def __init__(self, conn: Connection, query: Any, *, checked: bool = False) -> None:
+        self._checked = checked
+        self._last_seq: int | None = None
         self._result = conn.execute(query)
-        self._pending: tuple[str, str] | None = None
+        self._pending: tuple[Any, ...] | None = None
         self._done = False
         self.refs: dict[str, set[str]] = {}
         self.articles: list[str] = []
@@ -203,11 +238,16 @@ class _Ordered:
                 self._done = True
                 self._result.close()
                 break
+            if self._checked:
+                if row[0] in self.refs or (self._last_seq is not None and row[2] >= self._last_seq):
+                    self._result.close()
+                    raise _OutOfOrder(row[0])
+                self._last_seq = row[2]
             self.articles.append(row[0])
             self.refs[row[0]] = {row[1]}
             for nxt in self._result:  # the rest of this article's keys
                 if nxt[0] != row[0]:
-                    self._pending = (nxt[0], nxt[1])
+                    self._pending = tuple(nxt)
                     break
                 self.refs[row[0]].add(nxt[1])
             else:
@@ -379,46 +419,49 @@ def quote_record(r: Any) -> dict[str, Any]:
 # -- entities ------------------------------------------------------------------------------------
 
 
-def _group_key() -> Any:
-    return sa.func.coalesce(lk.c.corpus_id, en.c.type + ":" + en.c.name)
-
-
 def entities(
     conn: Connection, *, type: str | None = None, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Entities across articles, by the number of articles naming them.
 
     Linked entities group by their cross-article id; entities the linker left alone (or
-    a store without links) group by type and exact name.
+    a store without links) group by type and exact name. With ``type``, the articles
+    counted are those naming a member of that type. Read from the counts the writer
+    keeps (``newsgraph.store.groups``): the top of the list is the top of an index.
     """
-    key = _group_key().label("key")
-    count = sa.func.count(sa.distinct(en.c.article_id)).label("articles")
+    facet, value = ("type_articles", type.upper()) if type else ("articles", "")
     query = (
-        sa.select(
-            key,
-            lk.c.corpus_id,
-            sa.func.min(en.c.name).label("name"),
-            sa.func.min(en.c.type).label("type"),
-            count,
-            # ``seq`` is in no index, so the table is read in row order (article by article)
-            # and the link probes follow it; a scan of a name index would probe at random.
-            sa.func.max(en.c.seq).label("last_seq"),
-        )
-        .select_from(en.outerjoin(lk, sa.and_(lk.c.article_id == en.c.article_id, lk.c.entity_id == en.c.id)))
-        .group_by(key, lk.c.corpus_id)
-        .order_by(count.desc(), key)
+        sa.select(ec.c.key, ec.c.n)
+        .where(ec.c.facet == facet, ec.c.value == value)
+        .order_by(ec.c.n.desc(), ec.c.key)
         .limit(limit)
         .offset(offset)
     )
-    if type:
-        query = query.where(en.c.type == type.upper())
     found = list(conn.execute(query))
-    names = _corpus_names(conn, [r.corpus_id for r in found if r.corpus_id])
+    names = _corpus_names(conn, [r.key for r in found if ":" not in r.key])
     records = []
     for r in found:
-        name, type_ = names.get(r.corpus_id, (r.name, r.type)) if r.corpus_id else (r.name, r.type)
-        records.append({"corpus_entity": r.corpus_id, "name": name, "type": type_, "articles": r.articles})
+        corpus_id = None if ":" in r.key else r.key
+        if corpus_id is None:
+            type_, _, name = r.key.partition(":")
+        else:
+            name, type_ = names.get(corpus_id) or _top_name(conn, corpus_id)
+        records.append({"corpus_entity": corpus_id, "name": name, "type": type_, "articles": int(r.n)})
     return records
+
+
+def _top_name(conn: Connection, key: str) -> tuple[str, str]:
+    """The commonest name and type of a group (a cross-article id with no profile row)."""
+    top: dict[str, str] = {}
+    for facet in ("name", "type"):
+        query = (
+            sa.select(ec.c.value)
+            .where(ec.c.key == key, ec.c.facet == facet)
+            .order_by(ec.c.n.desc(), ec.c.value)
+            .limit(1)
+        )
+        top[facet] = conn.execute(query).scalar() or key
+    return top["name"], top["type"]
 
 
 def _corpus_names(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
@@ -428,44 +471,16 @@ def _corpus_names(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]
     return {r.id: (r.name, r.type) for r in conn.execute(query)}
 
 
-def _hits(conn: Connection, name: str) -> list[Any]:
-    """The groups of entities called ``name`` (by name or a mention's words, indexed; else by
-    alias): distinct ``(corpus_id, type, name)``."""
+def _group_keys(conn: Connection, name: str) -> list[str]:
+    """The groups with an entity called ``name`` (its name or a mention's words, any case;
+    else an alias), from the kept counts."""
     wanted = name.strip().lower()
-
-    def look_up(*found: Any) -> list[Any]:
-        hits = sa.union(*found).subquery()
-        query = (
-            sa.select(lk.c.corpus_id, hits.c.type, hits.c.name)
-            .distinct()
-            .select_from(hits)
-            .outerjoin(lk, sa.and_(lk.c.article_id == hits.c.article_id, lk.c.entity_id == hits.c.id))
-        )
-        return list(conn.execute(query))
-
-    def entities_of(found: Any) -> Any:
-        f = found.subquery()
-        return sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).join(
-            f, sa.and_(f.c.article_id == en.c.article_id, f.c.id == en.c.id)
-        )
-
-    # Both from covering expression indexes (migration 0003).
-    by_name = sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).where(
-        sa.func.lower(en.c.name) == wanted
-    )
-    by_mention = sa.select(mn.c.article_id, mn.c.owner_id.label("id")).where(
-        sa.func.lower(mn.c.text) == wanted, mn.c.owner == "entity"
-    )
-    # Mentions of entities already found by name need no look-up of their entity.
-    name_keys = sa.select(en.c.article_id, en.c.id).where(sa.func.lower(en.c.name) == wanted)
-    rows = look_up(by_name, entities_of(sa.except_(by_mention, name_keys)))
-    if not rows:  # aliases are JSON text: scanned only when the indexes find nothing
-        alias = json.dumps(name.strip(), ensure_ascii=False).lower()
-        by_alias = sa.select(en.c.article_id, en.c.id, en.c.type, en.c.name).where(
-            _lower_like(en.c.aliases, alias)
-        )
-        rows = look_up(by_alias, by_alias)
-    return rows
+    for facet in ("find", "alias"):
+        query = sa.select(ec.c.key).where(ec.c.facet == facet, ec.c.value == wanted).order_by(ec.c.key)
+        keys = [r.key for r in conn.execute(query)]
+        if keys:
+            return keys
+    return []
 
 
 def _members(kind: str, key: str) -> Any:
@@ -481,10 +496,9 @@ def _members(kind: str, key: str) -> Any:
 
 
 def _keys(conn: Connection, name: str) -> list[tuple[str, str]]:
-    found: dict[tuple[str, str], None] = {}
-    for r in _hits(conn, name):
-        found[("corpus", r.corpus_id) if r.corpus_id else ("name", f"{r.type}:{r.name}")] = None
-    return list(found)
+    """``(kind, key)`` of the groups called ``name``: kind ``corpus`` (a cross-article id) or
+    ``name`` (``TYPE:name`` of entities left unlinked)."""
+    return [("name" if ":" in key else "corpus", key) for key in _group_keys(conn, name)]
 
 
 def _members_of(conn: Connection, name: str) -> Any:
@@ -513,125 +527,136 @@ def entity(conn: Connection, name: str, *, why: bool = False, detail_limit: int 
     return records
 
 
-def _profile(conn: Connection, kind: str, key: str, *, why: bool, limit: int) -> dict[str, Any]:
-    m = _members(kind, key).subquery()
-    names: Counter[str] = Counter()
-    roles: Counter[str] = Counter()
-    types: Counter[str] = Counter()
-    outlets: Counter[str] = Counter()
-    #: The member entities by article, newest article first (the walks below stop early).
-    ordered = _ordered_keys(conn, sa.select(m.c.article_id, m.c.entity_id), [])
-    by_article = ordered.refs
-    count = sa.select(sa.func.count(sa.distinct(m.c.article_id)))
-    articles = int(conn.execute(count).scalar_one())
-    # Aggregates in the database: copies of the same name, aliases and roles come once, counted.
-    variants = (
-        sa.select(en.c.name, en.c.type, en.c.aliases, en.c.roles, sa.func.count().label("n"))
-        .join(m, sa.and_(m.c.article_id == en.c.article_id, m.c.entity_id == en.c.id))
-        .group_by(en.c.name, en.c.type, en.c.aliases, en.c.roles)
+def _newest(conn: Connection, key: str, column: str, wanted: int) -> list[tuple[str, set[str]]]:
+    """The group's articles with a ``column`` count, newest first, until they hold ``wanted``
+    (read from the group's index): ``(article id, member entity ids)``."""
+    count = ea.c[column]
+    query = (
+        sa.select(ea.c.article_id, ea.c.members, count)
+        .where(ea.c.key == key, count > 0)
+        .order_by(ea.c.seq.desc())
     )
-    for r in conn.execute(variants):
-        names[r.name] += r.n
-        types[r.type] += r.n
-        for alias in json.loads(r.aliases):
-            if alias != r.name:
-                names[alias] += r.n
-        for role in json.loads(r.roles):
-            roles[role["text"]] += r.n
-    dated = sa.case((a.c.published != "", a.c.published))
-    per_outlet = (
-        sa.select(a.c.outlet, sa.func.count().label("n"), sa.func.min(dated), sa.func.max(dated))
-        .where(a.c.id.in_(sa.select(m.c.article_id)))
-        .group_by(a.c.outlet)
-    )
-    dates: list[str] = []
-    for outlet, n, first, last in conn.execute(per_outlet):
-        if outlet:
-            outlets[outlet] += n
-        dates += [d for d in (first, last) if d]
+    out: list[tuple[str, set[str]]] = []
+    total = 0
+    result = conn.execute(query)
+    try:
+        for article_id, members, n in result:
+            out.append((article_id, set(json.loads(members))))
+            total += n
+            if total >= wanted:
+                break
+    finally:
+        result.close()
+    return out
 
-    def said_fetch(chunk: list[str]) -> Iterable[Any]:
-        ids = sorted({e for i in chunk for e in by_article[i]})
+
+def _in_order(rows: Iterable[Any], order: dict[str, int], limit: int) -> list[Any]:
+    return sorted(rows, key=lambda r: (order[r.article_id], r.seq))[:limit]
+
+
+def _profile(conn: Connection, kind: str, key: str, *, why: bool, limit: int) -> dict[str, Any]:
+    """One group's profile: counts from ``entity_counts``, pages from ``entity_articles``."""
+    facets: dict[str, list[tuple[str, int]]] = {}
+    query = sa.select(ec.c.facet, ec.c.value, ec.c.n).where(
+        ec.c.key == key, ec.c.facet.in_(("articles", "name", "type", "role", "outlet"))
+    )
+    for r in conn.execute(query):
+        facets.setdefault(r.facet, []).append((r.value, int(r.n)))
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    names = facets.get("name", [])
+    types = facets.get("type", [])
+    dated = sa.select(ea.c.published).where(ea.c.key == key, ea.c.published > "")
+    first = conn.execute(dated.order_by(ea.c.published).limit(1)).scalar()
+    last = conn.execute(dated.order_by(ea.c.published.desc()).limit(1)).scalar()
+
+    said_in = dict(_newest(conn, key, "said", limit))
+    order = {article_id: n for n, article_id in enumerate(said_in)}
+    said: list[Any] = []
+    if said_in:
+        ids = sorted({e for members in said_in.values() for e in members})
         query = (
             sa.select(at, a.c.title, a.c.outlet, a.c.published)
             .join(a, a.c.id == at.c.article_id)
-            .where(at.c.article_id.in_(chunk), at.c.source_entity.in_(ids))
+            .where(at.c.article_id.in_(sorted(said_in)), at.c.source_entity.in_(ids))
         )
-        return [r for r in conn.execute(query) if r.source_entity in by_article[r.article_id]]
+        said = _in_order(
+            (r for r in conn.execute(query) if r.source_entity in said_in[r.article_id]), order, limit
+        )
 
-    said = _page(conn, ordered.chunks(), said_fetch, lambda r: True, limit, 0)
-
-    def about_fetch(chunk: list[str]) -> Iterable[Any]:
-        """Quotes whose content holds a mention of the entity, said by someone else."""
+    about_in = dict(_newest(conn, key, "about", limit))
+    said_about: list[Any] = []
+    if about_in:
+        order = {article_id: n for n, article_id in enumerate(about_in)}
         spans: dict[str, list[tuple[int, int]]] = {}
         mentions = sa.select(mn.c.article_id, mn.c.owner_id, mn.c.start, mn.c.end).where(
-            mn.c.article_id.in_(chunk),
+            mn.c.article_id.in_(sorted(about_in)),
             mn.c.owner == "entity",
-            mn.c.owner_id.in_(sorted({e for i in chunk for e in by_article[i]})),
+            mn.c.owner_id.in_(sorted({e for members in about_in.values() for e in members})),
         )
         for r in conn.execute(mentions):
-            if r.owner_id in by_article[r.article_id]:
+            if r.owner_id in about_in[r.article_id]:
                 spans.setdefault(r.article_id, []).append((r.start, r.end))
-        if not spans:
-            return []
         # The quotes' spans and speakers from the covering index, then the rows of the kept ones.
         narrow = sa.select(at.c.article_id, at.c.id, at.c.content_start, at.c.content_end, at.c.source_entity)
-        kept = [
+        kept = {
             (r.article_id, r.id)
             for r in conn.execute(narrow.where(at.c.article_id.in_(sorted(spans))))
-            if r.source_entity not in by_article[r.article_id]
+            if r.source_entity not in about_in[r.article_id]
             and any(r.content_start <= s0 and e0 <= r.content_end for s0, e0 in spans[r.article_id])
-        ]
-        if not kept:
-            return []
-        query = (
-            sa.select(at, a.c.title, a.c.outlet, a.c.published)
-            .join(a, a.c.id == at.c.article_id)
-            .where(
-                at.c.article_id.in_(sorted({i for i, _ in kept})), at.c.id.in_(sorted({r for _, r in kept}))
+        }
+        if kept:
+            query = (
+                sa.select(at, a.c.title, a.c.outlet, a.c.published)
+                .join(a, a.c.id == at.c.article_id)
+                .where(
+                    at.c.article_id.in_(sorted({i for i, _ in kept})),
+                    at.c.id.in_(sorted({r for _, r in kept})),
+                )
             )
-        )
-        wanted = set(kept)
-        return [r for r in conn.execute(query) if (r.article_id, r.id) in wanted]
+            said_about = _in_order(
+                (r for r in conn.execute(query) if (r.article_id, r.id) in kept), order, limit
+            )
 
-    said_about = _page(conn, ordered.chunks(), about_fetch, lambda r: True, limit, 0)
-
-    def event_fetch(chunk: list[str]) -> Iterable[Any]:
-        ids = sorted({e for i in chunk for e in by_article[i]})
+    events_in = dict(_newest(conn, key, "events", limit))
+    event_rows: list[dict[str, Any]] = []
+    if events_in:
+        order = {article_id: n for n, article_id in enumerate(events_in)}
+        ids = sorted({e for members in events_in.values() for e in members})
         query = (
             sa.select(ev, a.c.title, a.c.outlet, a.c.published)
             .join(a, a.c.id == ev.c.article_id)
             .where(
-                ev.c.article_id.in_(chunk),
+                ev.c.article_id.in_(sorted(events_in)),
                 sa.or_(ev.c.actor_entity.in_(ids), ev.c.target_entity.in_(ids)),
             )
         )
-        return [
+        found = [
             r
             for r in conn.execute(query)
-            if r.actor_entity in by_article[r.article_id] or r.target_entity in by_article[r.article_id]
+            if r.actor_entity in events_in[r.article_id] or r.target_entity in events_in[r.article_id]
         ]
-
-    event_rows = [
-        {**event_record(r), "as": "actor" if r.actor_entity in by_article[r.article_id] else "target"}
-        for r in _page(conn, ordered.chunks(), event_fetch, lambda r: True, limit, 0)
-    ]
-    ordered.close()
+        event_rows = [
+            {**event_record(r), "as": "actor" if r.actor_entity in events_in[r.article_id] else "target"}
+            for r in _in_order(found, order, limit)
+        ]
     record: dict[str, Any] = {
         "corpus_entity": key if kind == "corpus" else None,
-        "name": names.most_common(1)[0][0] if names else key,
-        "type": types.most_common(1)[0][0] if types else None,
-        "articles": articles,
-        "names": [{"name": n, "count": c} for n, c in names.most_common()],
-        "roles": [{"role": n, "count": c} for n, c in roles.most_common(limit)],
+        "name": names[0][0] if names else key,
+        "type": types[0][0] if types else None,
+        "articles": facets["articles"][0][1] if facets.get("articles") else 0,
+        "names": [{"name": n, "count": c} for n, c in names],
+        "roles": [{"role": n, "count": c} for n, c in facets.get("role", [])[:limit]],
         "said": [quote_record(r) for r in said],
         "said_about": [quote_record(r) for r in said_about],
         "events": event_rows,
-        "outlets": [o for o, _ in sorted(outlets.items(), key=lambda item: (-item[1], item[0]))[:limit]],
-        "first_seen": min(dates) if dates else None,
-        "last_seen": max(dates) if dates else None,
+        "outlets": [o for o, _ in facets.get("outlet", [])[:limit]],
+        "first_seen": first,
+        "last_seen": last,
         "_key": key,
     }
+    if kind == "name":  # every member has the key's exact name and type
+        record["type"], _, record["name"] = key.partition(":")
     if kind == "corpus":
         profile = conn.execute(sa.select(ce.c.name, ce.c.type).where(ce.c.id == key)).first()
         if profile is not None:
@@ -655,6 +680,42 @@ def _profile(conn: Connection, kind: str, key: str, *, why: bool, limit: int) ->
             else []
         )
     return record
+
+
+def co_occurring(
+    conn: Connection, key: str, names: Iterable[str], *, limit: int = 15, within: int = 300
+) -> list[dict[str, Any]]:
+    """Entity groups named in the ``within`` most recently added articles of group ``key``,
+    most shared articles first; groups called by one of ``names`` (any case) are left out."""
+    own = {n.lower() for n in names}
+    latest = (
+        sa.select(ea.c.article_id).where(ea.c.key == key).order_by(ea.c.seq.desc()).limit(within).subquery()
+    )
+    shared = sa.func.count().label("articles")
+    query = (
+        sa.select(ea.c.key, shared)
+        .where(ea.c.article_id.in_(sa.select(latest.c.article_id)), ea.c.key != key)
+        .group_by(ea.c.key)
+        .order_by(shared.desc(), ea.c.key)
+    )
+    out: list[dict[str, Any]] = []
+    result = conn.execute(query)
+    try:
+        batch = result.fetchmany(limit + len(own) + 1)
+        while batch and len(out) < limit:
+            corpus = _corpus_names(conn, [r.key for r in batch if ":" not in r.key])
+            for r in batch:
+                if ":" in r.key:
+                    type_, _, name = r.key.partition(":")
+                else:
+                    name, type_ = corpus.get(r.key) or _top_name(conn, r.key)
+                if name.lower() not in own:
+                    out.append({"name": name, "type": type_, "articles": int(r.articles)})
+            batch = result.fetchmany(limit + 1)
+    finally:
+        result.close()
+    out.sort(key=lambda r: (-r["articles"], r["name"]))
+    return out[:limit]
 
 
 # -- events --------------------------------------------------------------------------------------

@@ -220,6 +220,36 @@ link_constraints = sa.Table(
     sa.Index("ix_link_constraints_a", "a"),
 )
 
+#: One row per entity group (a cross-article id, else ``TYPE:name``) and article naming it,
+#: kept by the writer (``newsgraph.store.groups``): what ``entity NAME`` pages through.
+entity_articles = sa.Table(
+    "entity_articles",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("published", sa.Text),
+    sa.Column("members", sa.Text, nullable=False),  # JSON list of the article's entity ids
+    sa.Column("said", sa.Integer, nullable=False),
+    sa.Column("about", sa.Integer, nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("facets", sa.Text, nullable=False),  # JSON [[facet, value, n], ...]: this article's share
+    sa.Index("ix_entity_articles_article", "article_id", "key"),
+    sa.Index("ix_entity_articles_walk", "key", "seq", "article_id", "said", "about", "events", "members"),
+    sa.Index("ix_entity_articles_published", "key", "published"),
+)
+
+#: Per entity group, counts summed over its articles (``newsgraph.store.groups``).
+entity_counts = sa.Table(
+    "entity_counts",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("facet", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    # ix_entity_counts_rank (facet, value, n DESC, key) is created by migration 0004.
+)
+
 #: The words of each attribution's source text (lower case): ``quotes --speaker`` looks them up.
 speaker_terms = sa.Table(
     "speaker_terms",
