@@ -95,7 +95,7 @@ def test_verbs_and_cue_words_are_cues(nlp, entities, text: str, cue: str) -> Non
 )
 def test_source_types(nlp, entities, text: str, source: str, stype: str, named: str | None) -> None:  # type: ignore[no-untyped-def]
     asm = assembler(nlp, entities, text)
-    src = asm.source(seg(asm, "SRC", source), [])
+    src = asm.source(seg(asm, "SRC", source))
     assert src.type == stype
     names = {e.id: e.name for e in asm.article.entities}
     assert names.get(src.entity or "") == named
@@ -331,7 +331,7 @@ def test_a_modal_verb_introduces_no_nested_attribution(nlp, entities) -> None:  
 def test_a_role_word_before_a_name_makes_a_person(nlp, entities) -> None:  # type: ignore[no-untyped-def]
     text = "The festival will return next year, festival director Carmen Dobre said."
     asm = assembler(nlp, entities, text)
-    src = asm.source(seg(asm, "SRC", "festival director Carmen Dobre"), [])
+    src = asm.source(seg(asm, "SRC", "festival director Carmen Dobre"))
     assert src.type == "person"
 
 

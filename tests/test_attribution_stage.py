@@ -292,3 +292,31 @@ def test_description_source_takes_the_person_with_that_role(nlp, stage) -> None:
     assert att.source.type == "person"
     assert att.source.resolved_from == "nominal"
     assert entity_name(art, att.source.entity) == "Tom Harlow"
+
+
+def test_they_speaker_takes_the_organisation_the_entities_stage_resolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit against the state on Monday.\n"
+        "They said the law would keep thousands of people from voting.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.source.text == "They"
+    assert att.source.type == "organisation"
+    assert att.source.resolved_from == "pronoun"
+    assert entity_name(art, att.source.entity) == "American Civil Liberties Union"
+
+
+def test_they_speaker_left_unresolved_is_anonymous_without_entity(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit against the state on Monday.\n"
+        "Voting rights advocates expressed deep concern about the policy.\n"
+        "They said the law would keep thousands of people from voting.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, "said")
+    assert att.source.text == "They"
+    assert att.source.type == "anonymous"
+    assert att.source.entity is None and att.source.resolved_from is None

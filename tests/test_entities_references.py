@@ -146,3 +146,78 @@ def test_according_to_introduces_the_next_speaker(nlp, stage) -> None:  # type: 
     )
     art = run(nlp, stage, text)
     assert referent(art, "He") == "Tom Harlow"
+
+
+# -- "they" and "we": organisations and peoples, only when nothing else could be meant ---------
+
+
+def test_they_after_an_organisation_as_subject_is_that_organisation(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit against the state on Monday. "
+        "They said the law was unconstitutional.\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "They") == "American Civil Liberties Union"
+
+
+def test_they_after_a_people_is_that_people(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "Senate Republicans blocked the bill on Tuesday. They said it would cost too much.\n"
+    art = run(nlp, stage, text)
+    assert referent(art, "They") == "Republicans"
+
+
+def test_they_with_an_unnamed_group_in_between_stays_unresolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit against the state on Monday. "
+        "Voting rights advocates expressed deep concern about the policy. "
+        "They cite the election in Florida.\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "They") is None
+
+
+def test_they_after_an_organisation_and_a_group_it_acted_on_stays_unresolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The Associated Press interviewed more than 20 former crew members. "
+        "They described crass behaviour on the set.\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "They") is None
+
+
+def test_they_after_a_person_and_an_organisation_stays_unresolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Tom Harlow signed a fundraising pact with the Labour Party in May. "
+        "They raised $9 million in August.\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "They") is None
+
+
+def test_they_is_never_a_name_ner_typed_org_that_is_no_organisation(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "Apple Music released the video on Tuesday. They said it was a hit.\n"
+    art = run(nlp, stage, text)
+    assert referent(art, "They") is None
+
+
+def test_their_with_a_nearer_unnamed_group_stays_unresolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "The Supreme Court was viewed as favourable to corporations looking to cut their debts.\n"
+    art = run(nlp, stage, text)
+    assert referent(art, "their") is None
+
+
+def test_we_in_a_quotation_is_the_organisation_quoted(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = "“We will appeal the ruling,” the American Civil Liberties Union said on Monday.\n"
+    art = run(nlp, stage, text)
+    assert referent(art, "We") == "American Civil Liberties Union"
+
+
+def test_we_of_a_person_or_of_the_writer_stays_unresolved(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit on Monday.\n"
+        "“We will appeal the ruling,” Jane Doe said.\n"
+        "We have been here before.\n"
+    )
+    art = run(nlp, stage, text)
+    assert referent(art, "We", 0) is None
+    assert referent(art, "We", 1) is None

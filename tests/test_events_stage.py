@@ -264,3 +264,15 @@ def test_pronoun_participants_take_the_person_they_refer_to(newsgraph) -> None: 
     accused = next(e for e in art.events if e.trigger.text == "accused")
     assert accused.actor is not None and "Reyes" in names.get(accused.actor.entity or "", "")
     assert accused.target is not None and "Varga" in names.get(accused.target.entity or "", "")
+
+
+def test_they_as_actor_takes_the_organisation_the_entities_stage_resolved(newsgraph) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The American Civil Liberties Union filed suit against the state on Monday. "
+        "They accused the governor of purging voters from the rolls."
+    )
+    art = newsgraph.analyze_text(text, published="2025-03-12")
+    names = {e.id: e.name for e in art.entities}
+    accused = next(e for e in art.events if e.trigger.text == "accused")
+    assert accused.actor is not None and accused.actor.text == "They"
+    assert names.get(accused.actor.entity or "") == "American Civil Liberties Union"

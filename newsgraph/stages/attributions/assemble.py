@@ -38,7 +38,6 @@ MAX_SOURCE_TOKENS = 24
 MIN_CONTENT_WORDS = 2  # an unquoted claim needs at least this many words
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
-RESOLVE_WINDOW = 4  # sentences back that a pronoun may reach
 SNAP_DEPS = frozenset({"ccomp", "xcomp", "dobj"})
 OBJECT_DEPS = frozenset({"dobj", "prep", "oprd", "xcomp", "dative"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "prep", "attr", "parataxis")
@@ -860,7 +859,7 @@ class Assembler:
                 best, best_n = m, n
         return best
 
-    def source(self, seg: Segment, history: list[tuple[int, Source, str]]) -> Source:
+    def source(self, seg: Segment) -> Source:
         """Type, link and (for pronouns) resolve a source segment."""
         rng = self.char_span(seg.i, seg.j)
         if rng is None:
@@ -870,7 +869,7 @@ class Assembler:
         low = text.lower()
         lex = self.lex
         if low in lex.pronouns:
-            return self._pronoun(seg, start, end, text, low, history)
+            return self._pronoun(seg, start, end, text, low)
         root = self.doc[seg.i : seg.j].root
         mention = self.entity_at(root.idx, root.idx + len(root.text))
         if mention is None:
@@ -964,9 +963,7 @@ class Assembler:
             or self.entity_at(root.idx, root.idx + len(root.text)) is not None
         )
 
-    def _pronoun(
-        self, seg: Segment, start: int, end: int, text: str, low: str, history: list[tuple[int, Source, str]]
-    ) -> Source:
+    def _pronoun(self, seg: Segment, start: int, end: int, text: str, low: str) -> Source:
         info = self.lex.pronouns[low]
         tok = self.doc[seg.i]
         target: str | None = None
@@ -979,16 +976,14 @@ class Assembler:
                 if m is not None:
                     target = m.entity
                     stype = "person" if m.etype == "PERSON" else "organisation"
-        elif info["number"] == "sg" and info["gender"]:
+        elif info["gender"] or info["number"] == "pl":
+            # "he said", "they said": the person, organisation or people the entities
+            # stage resolved the pronoun to (article.references); none when it left it
             ref = self.references.get((start, end))
-            target = ref.entity if ref is not None and ref.kind == "pronoun" else None
-        elif info["number"] == "pl":
-            for pos, src, etype in reversed(history):
-                if self.sent_of[seg.i] - self.sent_of[pos] > RESOLVE_WINDOW:
-                    break
-                if src.entity and etype != "PERSON":
-                    target, stype = src.entity, "organisation"
-                    break
+            if ref is not None and ref.kind == "pronoun":
+                target = ref.entity
+                if info["number"] == "pl":
+                    stype = "organisation"
         return Source(
             type=stype,
             text=text,
@@ -1111,7 +1106,6 @@ def build(
 
     drafts.sort(key=first_tok)
     records: list[tuple[Attribution, set[int], int]] = []
-    history: list[tuple[int, Source, str]] = []
     for d in drafts:
         content = [r for s in d.contents if (r := asm.char_span(s.i, s.j, " \t\r\n,;")) is not None]
         cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;:—–-") if d.cue is not None else None
@@ -1124,7 +1118,7 @@ def build(
         if d.unattributed_hedge is not None:
             src = Source(type="unattributed")
         elif d.source is not None:
-            src = asm.source(d.source, history)
+            src = asm.source(d.source)
         else:
             src = Source(type="unattributed")
         if src.start is not None and src.end is not None:
@@ -1156,11 +1150,6 @@ def build(
             chars.update(range(s, e))
         anchor = cue_rng[0] if cue_rng else content[0][0]
         records.append((att, chars, anchor))
-        if src.start is not None and d.source is not None and src.resolved_from is None:
-            etype = "PERSON" if src.type == "person" else "ORG"
-            history.append((d.source.i, src, etype))
-        elif src.resolved_from == "pronoun" and d.source is not None:
-            history.append((d.source.i, src, "PERSON" if src.type == "person" else "ORG"))
     records.sort(key=lambda r: min(r[0].content.start, r[2]))
     for n, (att, _, _) in enumerate(records, 1):
         att.id = f"A{n}"

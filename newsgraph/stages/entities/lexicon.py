@@ -29,6 +29,14 @@ class Lexicon:
     title_words: frozenset[str]
     gendered_nouns: dict[str, str]
     pronouns: dict[str, str]
+    #: "they", "them", ... and "we", "us", ...: pronouns that stand for a group
+    plural_pronouns: frozenset[str]
+    first_plural: frozenset[str]
+    #: singular nouns for a group of people ("campaign", "police")
+    collective_nouns: frozenset[str]
+    quantifiers: frozenset[str]
+    #: words that make an ORG name an organisation's
+    organisation_words: frozenset[str]
     first_names: dict[str, str]  # case-sensitive first name -> "m" / "f"
     ignore_labels: frozenset[str]
     facility_suffixes: tuple[tuple[str, ...], ...]  # longest first
@@ -103,6 +111,9 @@ def load_lexicon() -> Lexicon:
         for word in _str_list(_table(titles_data, "pronouns", "titles.toml"), gender, "titles.toml"):
             pronouns[word.lower()] = gender
 
+    plural = _table(titles_data, "plural_pronouns", "titles.toml")
+    collective = _table(titles_data, "collective_nouns", "titles.toml")
+
     first_names: dict[str, str] = {}
     for line in _read_lines("first_names.tsv"):
         name, _, gender = line.partition("\t")
@@ -137,6 +148,13 @@ def load_lexicon() -> Lexicon:
         title_words=frozenset(w for t in titles for w in t),
         gendered_nouns=gendered,
         pronouns=pronouns,
+        plural_pronouns=frozenset(w.lower() for w in _str_list(plural, "third", "titles.toml")),
+        first_plural=frozenset(w.lower() for w in _str_list(plural, "first", "titles.toml")),
+        collective_nouns=frozenset(w.lower() for w in _str_list(collective, "words", "titles.toml")),
+        quantifiers=frozenset(w.lower() for w in _str_list(collective, "quantifiers", "titles.toml")),
+        organisation_words=frozenset(
+            w.lower() for w in _str_list(collective, "organisation_words", "titles.toml")
+        ),
         first_names=first_names,
         ignore_labels=frozenset(_str_list(corr, "ignore_labels", "corrections.toml")),
         facility_suffixes=suffixes,

@@ -39,6 +39,7 @@ How it decides, in text order (linear in the number of tokens, times a small win
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,9 @@ MAIN_CLAUSE = 80
 SPEAKER = 60
 #: descriptions reach this many sentences back for their "most recent" tie-break
 DESCRIPTION_RECENT = 2
+
+#: the named phrases that compete for "they" (a country competes but is never taken)
+_GROUP_CANDIDATES = frozenset({"ORG", "NORP", "GPE"})
 
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _OBJECT = frozenset({"dobj", "attr", "oprd"})
@@ -79,6 +83,16 @@ class _Mention:
     weight: float  # salience without the main-clause bonus
     main: bool  # in its sentence's main clause
     speaker: bool  # the subject of a verb with a clausal complement, or "according to" X
+    quoted: bool
+
+
+@dataclass
+class _Group:
+    """A phrase a later "they" could stand for (``entity`` is "#<token>" when it is no entity)."""
+
+    tok: int
+    entity: str
+    sent: int
     quoted: bool
 
 
@@ -172,13 +186,16 @@ def _name_root(doc: Any, start: int, end: int) -> Any | None:
 def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon) -> list[Reference]:
     """Resolved pronouns and descriptions of ``doc``, in text order."""
     people = {e.id: e for e in entities if e.type == "PERSON"}
-    if not people or len(doc) == 0:
+    group_types = {e.id: e.type for e in entities if e.type in _GROUP_CANDIDATES}
+    groups_ok = {e.id for e in entities if _group_entity(e, lex)}
+    if not (people or groups_ok) or len(doc) == 0:
         return []
     sent_of = _sentence_index(doc)
     quoted = quote_mask(text)
     # Tokens already covered by a name or a role: never a description or a pronoun to resolve.
     covered = bytearray(len(doc))
     names: dict[int, list[tuple[int, str]]] = {}  # token -> [(root token, entity)] starting there
+    group_roots: dict[int, str] = {}  # root token of an ORG / NORP / GPE mention -> entity
     for ent in entities:
         facts: list[tuple[int, int]] = [(m.start, m.end) for m in ent.mentions]
         facts.extend((r.start, r.end) for r in ent.roles)
@@ -188,6 +205,11 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
                 continue
             for t in span:
                 covered[t.i] = 1
+        if ent.id in group_types:
+            for m in ent.mentions:
+                root = _name_root(doc, m.start, m.end)
+                if root is not None:
+                    group_roots.setdefault(root.i, ent.id)
         if ent.id not in people:
             continue
         for m in ent.mentions:
@@ -196,41 +218,53 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
                 names.setdefault(root.i, []).append((root.i, ent.id))
     role_heads = _role_heads(doc, people)
 
+    def mention(i: int, target: str) -> _Mention:
+        tok = doc[i]
+        return _Mention(
+            i, target, sent_of[i], _weight(tok), _main_clause(tok), _speaker(tok), bool(quoted[tok.idx])
+        )
+
+    cache: dict[int, _Mention] = {}
+
+    def salience(g: _Group) -> _Mention:
+        """The salience of a group phrase, worked out once and only when a "they" asks."""
+        m = cache.get(g.tok)
+        if m is None:
+            m = cache[g.tok] = mention(g.tok, g.entity)
+        return m
+
+    coordinated = _coordinated(doc)
     history: list[_Mention] = []
+    groups: list[_Group] = []  # every phrase "they" could stand for, in text order
     refs: list[Reference] = []
     for tok in doc:
         i = tok.i
         for root_i, ent_id in names.get(i, ()):
-            history.append(
-                _Mention(
-                    root_i,
-                    ent_id,
-                    sent_of[root_i],
-                    _weight(tok),
-                    _main_clause(tok),
-                    _speaker(tok),
-                    bool(quoted[tok.idx]),
-                )
-            )
+            history.append(mention(root_i, ent_id))
+        key = _group_key(tok, group_roots, coordinated, lex)
+        if key is None and tok.dep_ in _SUBJECT and (i in names or lex.pronouns.get(tok.lower_)):
+            key = f"#{i}"  # a person as subject: "X agreed a pact with the RNC. They ..." is both
+        if key is not None:
+            groups.append(_Group(i, key, sent_of[i], bool(quoted[tok.idx])))
+        low = tok.lower_
+        if low in lex.plural_pronouns or low in lex.first_plural:
+            if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
+                if low in lex.first_plural:
+                    target = _resolve_we(tok, quoted, group_roots, groups_ok)
+                else:
+                    target = _resolve_they(doc, tok, groups, salience, sent_of, quoted, groups_ok)
+                if target is not None:
+                    refs.append(Reference(tok.idx, tok.idx + len(tok.text), tok.text, "pronoun", target))
+                groups.append(_Group(i, target or f"#{i}", sent_of[i], bool(quoted[tok.idx])))
+            continue
         if covered[i]:
             continue
-        low = tok.lower_
         gender = lex.pronouns.get(low)
         if gender is not None and (tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$")):
             target = _resolve_pronoun(doc, tok, gender, history, sent_of, quoted, people)
             if target is not None:
                 refs.append(Reference(tok.idx, tok.idx + len(tok.text), tok.text, "pronoun", target))
-                history.append(
-                    _Mention(
-                        i,
-                        target,
-                        sent_of[i],
-                        _weight(tok),
-                        _main_clause(tok),
-                        _speaker(tok),
-                        bool(quoted[tok.idx]),
-                    )
-                )
+                history.append(mention(i, target))
             continue
         if tok.pos_ == "NOUN" and (
             low in lex.role_nouns or tok.lemma_.lower() in lex.role_nouns or low in lex.gendered_nouns
@@ -239,18 +273,164 @@ def resolve_references(doc: Any, text: str, entities: list[Entity], lex: Lexicon
             if found is not None:
                 start, end, target = found
                 refs.append(Reference(start, end, text[start:end], "nominal", target))
-                history.append(
-                    _Mention(
-                        i,
-                        target,
-                        sent_of[i],
-                        _weight(tok),
-                        _main_clause(tok),
-                        _speaker(tok),
-                        bool(quoted[tok.idx]),
-                    )
-                )
+                history.append(mention(i, target))
     return refs
+
+
+def _coordinated(doc: Any) -> set[int]:
+    """Nouns with a noun conjunct ("Grassley and Leahy"), from one array read."""
+    from spacy.attrs import DEP, HEAD, POS
+
+    conj = doc.vocab.strings["conj"]
+    noun, propn = doc.vocab.strings["NOUN"], doc.vocab.strings["PROPN"]
+    cols = doc.to_array([DEP, HEAD, POS]).tolist()
+    out: set[int] = set()
+    for i, (dep, head, pos) in enumerate(cols):
+        if dep == conj and pos in (noun, propn):
+            out.add(i + head)  # HEAD is stored relative to the token
+    return out
+
+
+def _group_key(tok: Any, group_roots: dict[int, str], coordinated: set[int], lex: Lexicon) -> str | None:
+    """What a later "they" could take from this token: an ORG / NORP / GPE entity id, "#<token>"
+    for a group that is no entity (plural, collective and coordinated noun phrases, "many",
+    "12 percent"), or None when the token heads no such phrase."""
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        quantifier = tok.lower_ in lex.quantifiers and tok.dep_ in _SUBJECT | _OBJECT | _OBLIQUE
+        return f"#{tok.i}" if quantifier else None
+    if tok.i in coordinated:
+        return f"#{tok.i}"  # "Grassley and Leahy", "Democrats and Republicans": no one entity
+    if tok.dep_ == "conj" and tok.head.pos_ in ("NOUN", "PROPN"):
+        return None  # a conjunct: its coordination is the phrase
+    if tok.i in group_roots:
+        return group_roots[tok.i]
+    if tok.dep_ == "compound":
+        return None
+    if (
+        tok.tag_ in ("NNS", "NNPS")
+        or tok.lemma_.lower() in lex.collective_nouns
+        or tok.lower_ in lex.quantifiers
+    ):
+        return f"#{tok.i}"
+    return None
+
+
+def _group_entity(ent: Entity, lex: Lexicon) -> bool:
+    """May "they" or "we" stand for this entity? A people (NORP), or an ORG whose name
+    looks like an organisation's ("Security Council", "ACLU"; not "Apple Music")."""
+    if ent.type == "NORP":
+        return True
+    if ent.type != "ORG":
+        return False
+    words = [w.strip(".,").lower() for a in (ent.name, *ent.aliases) for w in a.split()]
+    if any(w in lex.organisation_words for w in words):
+        return True
+    letters = ent.name.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def _resolve_they(
+    doc: Any,
+    tok: Any,
+    groups: list[_Group],
+    salience: Callable[[_Group], _Mention],
+    sent_of: list[int],
+    quoted: bytearray,
+    groups_ok: set[str],
+) -> str | None:
+    """The organisation or people (ORG / NORP) "they" stands for, or None.
+
+    Every phrase "they" could stand for competes, named or not: plural, collective,
+    quantified and coordinated phrases, countries, earlier "they"s, and people as
+    subjects (a person and someone else are "they" too), with the salience used for
+    "he"/"she". Only a winner that is an organisation or a people (:func:`_group_entity`),
+    named as a subject (or by an earlier "they") in the pronoun's sentence or the one
+    before, and clear of the runner-up by ``MARGIN``, is taken: "Voting rights advocates
+    ... They cite" stays unresolved even with the ACLU named before. A pronoun inside a
+    clause on a plural noun ("corporations looking to cut their debts") is that noun's.
+    """
+    sent = sent_of[tok.i]
+    inside = bool(quoted[tok.idx])
+    main = _main_clause(tok)
+    speaker = _speaker(tok)
+    excluded: set[str] = set()
+    recent: list[_Group] = []  # the window, latest first
+    for g in reversed(groups):
+        if sent - g.sent > WINDOW:
+            break
+        recent.append(g)
+    by_tok = {g.tok: g for g in recent}
+
+    host = _clause_host(tok)
+    if host is not None and host.i in by_tok:
+        key = by_tok[host.i].entity
+        return key if key in groups_ok else None
+    if tok.lower_ != "themselves" and tok.dep_ not in _SUBJECT and tok.tag_ != "PRP$":
+        subj = _clause_subject(tok)
+        if subj is not None and subj.i in by_tok:
+            excluded.add(by_tok[subj.i].entity)  # "the Democrats accused them": not the Democrats
+    if inside:
+        quoter = _quotation_speaker(tok, quoted)
+        if quoter is not None and quoter.i in by_tok:
+            excluded.add(by_tok[quoter.i].entity)  # "“They are wrong,” the party said"
+    scores: dict[str, tuple[float, _Mention]] = {}
+    for g in recent:
+        back = sent - g.sent
+        if g.entity in excluded or (g.quoted and not inside):
+            continue
+        m = salience(g)
+        w = m.weight
+        if main and m.main:
+            w += MAIN_CLAUSE
+        if speaker and m.speaker:
+            w += SPEAKER
+        w /= 2**back
+        if tok.dep_ in _SUBJECT and doc[m.tok].dep_ in _SUBJECT:
+            w += 35 / (2**back)
+        if m.entity not in scores or w > scores[m.entity][0]:
+            scores[m.entity] = (w, m)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
+    if len(ranked) > 1 and ranked[1][1][0] >= MARGIN * ranked[0][1][0]:
+        return None
+    best, (_, m) = ranked[0]
+    if best not in groups_ok or sent - m.sent > 1:
+        return None
+    if tok.dep_ not in _SUBJECT and any(
+        o.sent == sent and m.tok < o.tok and o.entity.startswith("#") and o.entity not in excluded
+        for o in recent
+    ):
+        return None  # "the court was favourable to corporations looking to cut their debts"
+    head = doc[m.tok]
+    return best if head.dep_ in _SUBJECT or head.pos_ == "PRON" else None
+
+
+def _clause_host(tok: Any) -> Any | None:
+    """The noun whose relative or participle clause holds ``tok`` ("corporations looking
+    to cut their debts" -> corporations), None when it sits in no such clause."""
+    cur = tok
+    for _ in range(10):
+        if cur.head.i == cur.i:
+            return None
+        if cur.dep_ in ("relcl", "acl"):
+            return cur.head if cur.head.pos_ in ("NOUN", "PROPN", "PRON") else None
+        cur = cur.head
+    return None
+
+
+def _resolve_we(tok: Any, quoted: bytearray, group_roots: dict[int, str], groups_ok: set[str]) -> str | None:
+    """ "“We will appeal,” the ACLU said": "we" in a quotation is the quotation's speaker
+    when that speaker is named as an organisation or a people (:func:`_group_entity`);
+    anything else (a person speaking for a group not named, the writer's "we") stays
+    unresolved."""
+    if not quoted[tok.idx]:
+        return None
+    quoter = _quotation_speaker(tok, quoted)
+    if quoter is None:
+        return None
+    target = group_roots.get(quoter.i)
+    return target if target in groups_ok else None
 
 
 def _role_heads(doc: Any, people: dict[str, Entity]) -> dict[str, list[tuple[str, frozenset[str], int]]]:
