@@ -378,3 +378,13 @@ def test_a_claim_ends_where_its_quotation_does(text: str, piece: str, claim: str
     s = text.index(piece)
     got = _end_at_quotation_edge(text, s, s + len(piece))
     assert got is not None and text[got[0] : got[1]] == claim
+
+
+def test_a_source_segment_without_a_noun_or_pronoun_is_no_source(nlp, entities) -> None:  # type: ignore[no-untyped-def]
+    # The tagger now and then marks a verb or a conjunction as the source ("said", "and");
+    # such a segment is dropped so that the cue verb's subject is taken instead.
+    asm = assembler(nlp, entities, "Police said and officials confirmed that the road was closed.")
+    assert not asm._nominal(seg(asm, "SRC", "said"))
+    assert not asm._nominal(seg(asm, "SRC", "and"))
+    assert asm._nominal(seg(asm, "SRC", "Police"))
+    assert asm._nominal(seg(asm, "SRC", "officials"))

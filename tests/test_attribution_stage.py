@@ -320,3 +320,41 @@ def test_they_speaker_left_unresolved_is_anonymous_without_entity(nlp, stage) ->
     assert att.source.text == "They"
     assert att.source.type == "anonymous"
     assert att.source.entity is None and att.source.resolved_from is None
+
+
+def test_headline_with_a_speaker_and_a_colon(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Sanders: Clinton needs to get away from personality politics\n\n"
+        "Bernie Sanders spoke to reporters in Ohio on Friday.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    att = by_cue(art, ":")
+    assert att.source.text == "Sanders" and att.source.type == "person"
+    assert entity_name(art, att.source.entity) == "Bernie Sanders"
+    assert att.content.text == "Clinton needs to get away from personality politics"
+
+
+def test_transcript_speaker_labels(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "WALLACE: Let us start with the debate tomorrow night.\n\n"
+        "PENCE: Well, the debate will be about the issues that matter to families.\n\n"
+        "WALLACE: Will she be in the front row?\n\n"
+        "PENCE: She will not be attending the debate tomorrow night.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    colon = [a for a in art.attributions if a.cue is not None and a.cue.text == ":"]
+    assert [a.source.text for a in colon] == ["WALLACE", "PENCE", "WALLACE", "PENCE"]
+    assert colon[1].content.text.startswith("Well, the debate will be about")
+
+
+def test_page_labels_and_notes_before_a_colon_are_no_speakers(nlp, stage) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "UPDATE: The bridge reopened to traffic at noon on Tuesday.\n\n"
+        "UPDATE: Buses are running on the normal timetable again.\n\n"
+        "Note: the toll rises to four pounds in May.\n"
+    )
+    art = analyse(nlp, stage, text)
+    check_offsets(art)
+    assert not [a for a in art.attributions if a.cue is not None and a.cue.text == ":"]

@@ -18,6 +18,7 @@ Steps, all linear (or small-quadratic in the number of attributions per article)
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ SAME_SENTENCE_PENALTY = 40
 MAX_SOURCE_GAP = 12
 MAX_SOURCE_TOKENS = 24
 MIN_CONTENT_WORDS = 2  # an unquoted claim needs at least this many words
+NOMINAL_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+MAX_COLON_PREFIX = 6  # words a speaker before a colon may have ("Bernie Sanders:")
 MAX_MERGE_GAP = 4  # untagged tokens allowed inside one content fragment
 MAX_NEST_GAP = 30  # tokens of a nested attribution allowed inside one content fragment
 SNAP_DEPS = frozenset({"ccomp", "xcomp", "dobj"})
@@ -83,6 +86,7 @@ class Assembler:
         self.mention_starts = [m.start for m in self.mentions]
         # pronouns and descriptions the entities stage resolved, by character span
         self.references = {(r.start, r.end): r for r in article.references}
+        self._people: dict[str, str] | None = None  # see _person_names
 
     # -- spans --------------------------------------------------------------------------------
 
@@ -134,8 +138,8 @@ class Assembler:
                         prev.contents.append(s)
                     continue
                 if s.role == "SRC":
-                    if best_d > MAX_SOURCE_GAP:
-                        continue
+                    if best_d > MAX_SOURCE_GAP or not self._nominal(s):
+                        continue  # too far, or no noun or pronoun in it ("said", "and"): a tagger slip
                     if best.source is None or self._closer(s, best.source, best.cue):
                         best.source = s
                 else:
@@ -180,6 +184,10 @@ class Assembler:
                     out.append(d)
                     prev = d
         return out
+
+    def _nominal(self, seg: Segment) -> bool:
+        """Does the segment hold a noun, a name, a pronoun or a number (anything that can speak)?"""
+        return any(self.tab.pos[k] in NOMINAL_POS for k in range(seg.i, seg.j))
 
     def cue_ok(self, cue: Segment) -> bool:
         """Can these words introduce a claim? Noun phrases and word fragments cannot.
@@ -729,6 +737,72 @@ class Assembler:
                     break
         return out
 
+    def colon_quotes(self, drafts: list[Draft], paras: list[tuple[int, int]]) -> list[Draft]:
+        """A paragraph that starts with a speaker and a colon: "Sanders: Clinton needs to ...",
+        a transcript's "PENCE: Well, the question ...", "Poll: Clinton and Trump in dead heat".
+
+        The speaker is a person's name (one PERSON mention, or a name or surname of a
+        person of the article: NER often misses "Sanders" at a headline's start), a
+        transcript label (one upper-case word that opens two or more paragraphs with a
+        colon, not a page label such as "UPDATE": ``colon_labels`` in ``cues.toml``),
+        or a text that says things ("Poll", "Report"); the content is the rest of the
+        paragraph. Paragraphs where the tagger found a cue before the colon are left to it.
+        """
+        tab = self.tab
+        cues_at = {k for d in drafts if d.cue is not None for k in range(d.cue.i, d.cue.j)}
+        heads: list[tuple[int, list[int], int]] = []  # (paragraph, prefix tokens, colon token)
+        for p, (i, j) in enumerate(paras):
+            words = [k for k in range(i, j) if not tab.space[k]]
+            colon = next((n for n, k in enumerate(words[: MAX_COLON_PREFIX + 1]) if tab.text[k] == ":"), None)
+            if colon is None or colon == 0 or len(words) - colon - 1 < MIN_CONTENT_WORDS:
+                continue
+            prefix = [k for k in words[:colon] if tab.text[k] not in QUOTE_CHARS]  # "“PENCE: ...”"
+            if not prefix or any(k in cues_at for k in prefix):
+                continue
+            heads.append((p, prefix, words[colon]))
+        labels = Counter(tab.text[pre[0]] for _, pre, _ in heads if len(pre) == 1)
+        out: list[Draft] = []
+        for p, prefix, colon_k in heads:
+            lo, hi = prefix[0], prefix[-1] + 1
+            if not self._colon_speaker(lo, hi, labels):
+                continue
+            out.append(
+                Draft(
+                    cue=Segment("CUE", colon_k, colon_k + 1, p),
+                    source=Segment("SRC", lo, hi, p),
+                    contents=[Segment("CON", colon_k + 1, paras[p][1], p)],
+                )
+            )
+        return out
+
+    def _colon_speaker(self, lo: int, hi: int, labels: Counter[str]) -> bool:
+        """Can the words before a paragraph's colon be its speaker (see :meth:`colon_quotes`)?"""
+        tab = self.tab
+        first = tab.text[lo]
+        if hi - lo == 1 and first.isalpha() and first.isupper() and len(first) >= 3 and labels[first] >= 2:
+            return first.lower() not in self.lex.colon_labels  # a transcript's speaker label
+        rng = self.char_span(lo, hi)
+        if rng is None:
+            return False
+        m = self.entity_at(*rng)
+        if m is not None and m.etype == "PERSON" and m.start <= rng[0] and rng[1] <= m.end:
+            return True
+        if self.article.text[rng[0] : rng[1]].lower() in self._person_names():
+            return True
+        return hi - lo == 1 and tab.lemma[lo].lower() in self.lex.document_heads
+
+    def _person_names(self) -> dict[str, str]:
+        """Lower-cased names, aliases and surnames of the article's people -> entity id."""
+        if self._people is None:
+            names: dict[str, str] = {}
+            for ent in self.article.entities:
+                if ent.type == "PERSON":
+                    for name in (ent.name, *ent.aliases):
+                        names.setdefault(name.lower(), ent.id)
+                        names.setdefault(name.split()[-1].lower(), ent.id)
+            self._people = names
+        return self._people
+
     def _speech_clauses(self, lo_lim: int, hi_lim: int, para: int, taken: set[int]) -> list[Draft]:
         """Strong cue verbs in ``[lo_lim, hi_lim)`` with a subject and a following complement.
 
@@ -879,6 +953,9 @@ class Assembler:
                 return Source(
                     type="person", text=text, start=start, end=end, entity=ref.entity, resolved_from=ref.kind
                 )
+        if mention is None and low in self._person_names():
+            # "Sanders: ..." at a headline's start, where NER saw no name
+            return Source(type="person", text=text, start=start, end=end, entity=self._person_names()[low])
         stype, mention = self._source_type(seg, low, mention)
         return Source(type=stype, text=text, start=start, end=end, entity=mention.entity if mention else None)
 
@@ -1088,6 +1165,7 @@ def build(
     asm = Assembler(article, doc, lex, tab)
     drafts = asm.drafts(segs)
     drafts.extend(asm.dash_quotes(drafts, paras))
+    drafts.extend(asm.colon_quotes(drafts, paras))
     asm.stop_at_speakers(drafts)
     drafts.extend(asm.nested(drafts))
     if asm.rules:
@@ -1108,7 +1186,10 @@ def build(
     records: list[tuple[Attribution, set[int], int]] = []
     for d in drafts:
         content = [r for s in d.contents if (r := asm.char_span(s.i, s.j, " \t\r\n,;")) is not None]
-        cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n,;:—–-") if d.cue is not None else None
+        cue_rng = None
+        if d.cue is not None:
+            colon = d.cue.j - d.cue.i == 1 and tab.text[d.cue.i] == ":"  # "PENCE: ..." keeps its colon
+            cue_rng = asm.char_span(d.cue.i, d.cue.j, " \t\r\n" if colon else " \t\r\n,;:—–-")
         if cue_rng is not None:
             content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
             content = [r for s, e in content if (r := _end_at_quotation_edge(article.text, s, e)) is not None]

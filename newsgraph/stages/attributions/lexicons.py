@@ -74,6 +74,7 @@ class Lexicons:
         self.object_cues = frozenset(cues["object_cues"])
         self.act_verbs = frozenset(cues["act_verbs"])
         self.attribution_dashes = frozenset(cues["attribution_dashes"])
+        self.colon_labels = frozenset(w.lower() for w in cues["colon_labels"])
         pubs = self._toml("publications.toml")
         self.publication_names = frozenset(pubs["names"])
         self.publication_words = frozenset(pubs["words"])
