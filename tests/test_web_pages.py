@@ -327,14 +327,14 @@ def test_the_map_and_timeline_are_rendered_again_after_the_store_changes(
 
     monkeypatch.setattr(browse, "places", counting)
     first = client.get("/map")
-    assert first.status_code == 200 and "No located places." in first.text
+    assert first.status_code == 200 and "No located places" in first.text
     assert client.get("/map").text == first.text and calls == ["places"]  # kept
     article = hand_built()
     with corpus.store.begin() as conn:
         corpus.store.write_article(conn, "a1", content_hash(article.text), article, "test")
     changed = client.get("/map")
     assert calls == ["places", "places"]
-    assert "Cluj-Napoca" in changed.text and "No located places." not in changed.text
+    assert "Cluj-Napoca" in changed.text and "No located places" not in changed.text
     timeline = client.get("/timeline")
     assert "CONSULT" in timeline.text
     corpus.close()

@@ -20,7 +20,17 @@ from typing import Any
 
 from ..model import Article
 
-__all__ = ["Block", "Fact", "Reading", "Segment", "fact_anchor", "highlight"]
+__all__ = [
+    "Block",
+    "Fact",
+    "Reading",
+    "Segment",
+    "claim_text",
+    "fact_anchor",
+    "highlight",
+    "safe_url",
+    "summary",
+]
 
 #: The anchor prefix of each kind of fact: ``#att-a3`` lands on attribution ``a3``.
 PREFIX = {"attribution": "att", "event": "evt", "place": "plc", "time": "tim", "entity": "ent"}
@@ -289,6 +299,24 @@ def _segment(text: str, active: list[_Mark], started: set[str]) -> Segment:
     facts = list(dict.fromkeys([*anchors, *(m.anchor for m in ordered if m.anchor)]))
     focus = any(m.focus and m.anchor in anchors for m in ordered)
     return Segment(text, " ".join(classes), " ".join(facts), anchors, focus)
+
+
+#: Quote marks and separators a claim's text may carry from the sentence it was cut from.
+_CLAIM_EDGES = "\"'“”‘’«»„,;: "
+
+
+def claim_text(value: Any, width: int = 200) -> str:
+    """A claim's text for a list that wraps it in quote marks itself: without the quote marks
+    and trailing separators it was cut with (``"The quay is unsafe,"`` -> ``The quay is unsafe``)."""
+    return summary(str(value or "").strip(_CLAIM_EDGES) or value, width)
+
+
+def safe_url(value: Any) -> str | None:
+    """``value`` when it is an http(s) URL that may be linked, else None (an article's URL is
+    untrusted: ``javascript:`` and other schemes are shown as text, never linked)."""
+    url = str(value or "").strip()
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    return url if scheme in ("http", "https") and url[len(scheme) :].startswith("://") else None
 
 
 def summary(value: Any, width: int = 140) -> str:

@@ -8,6 +8,7 @@ listings the ``Corpus`` has no query for). Templates autoescape everything; no p
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,17 +18,24 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import URL
 
 from ..core import browse
 from ..errors import NewsgraphError
 from ..model import SOURCE_TYPES
 from . import TEMPLATES, analyze_submission, charts
-from .reader import fact_anchor, highlight, summary
+from .reader import claim_text, fact_anchor, highlight, safe_url, summary
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES))
-templates.env.globals.update(anchor=fact_anchor, summary=summary, source_types=SOURCE_TYPES)
+templates.env.globals.update(
+    anchor=fact_anchor, summary=summary, claim_text=claim_text, safe_url=safe_url, source_types=SOURCE_TYPES
+)
 PAGE = 50
+#: Rows of the timeline's table per page (its chart shows every event read).
+TIMELINE_ROWS = 100
+#: Events the timeline reads at most (those of the most recently added articles).
+TIMELINE_EVENTS = 1000
 #: The largest article the analyse page takes (characters of text or bytes of upload).
 MAX_ANALYZE = 2_000_000
 
@@ -38,6 +46,25 @@ MAX_ANALYZE = 2_000_000
 
 def _page(value: str) -> int:
     return max(1, min(int(value), 100_000)) if value.strip().isdigit() else 1
+
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _date(value: str) -> str:
+    """An ISO date (``2025``, ``2025-03``, ``2025-03-17``) or ``""``: anything else is ignored."""
+    value = value.strip()[:10]
+    return value if _DATE.fullmatch(value) else ""
+
+
+def _text(value: str, most: int = 200) -> str:
+    return " ".join(value.split())[:most]
+
+
+def _query(**values: str) -> str:
+    """The filters of a listing as a query string prefix for its pager (``a=1&b=2&``)."""
+    kept = {k: v for k, v in values.items() if v}
+    return str(URL("").include_query_params(**kept).query) + "&" if kept else ""
 
 
 def _corpus(request: Request) -> Any:
@@ -109,10 +136,90 @@ def dashboard(request: Request) -> HTMLResponse:
 
 
 @router.get("/articles", response_class=HTMLResponse)
-def articles(request: Request, page: str = "1") -> HTMLResponse:
+def articles(
+    request: Request, page: str = "1", outlet: str = "", since: str = "", until: str = ""
+) -> HTMLResponse:
+    """Stored articles, most recently added first; ``outlet`` (exact), ``since``/``until``
+    (publication dates) filter."""
+    number, outlet, since, until = _page(page), _text(outlet), _date(since), _date(until)
+    rows = _corpus(request).articles(
+        outlet=outlet or None,
+        since=since or None,
+        until=until or None,
+        limit=PAGE + 1,
+        offset=(number - 1) * PAGE,
+    )
+    return _render(
+        request,
+        "articles.html",
+        rows=rows[:PAGE],
+        page=number,
+        more=len(rows) > PAGE,
+        outlet=outlet,
+        since=since,
+        until=until,
+        query=_query(outlet=outlet, since=since, until=until),
+    )
+
+
+@router.get("/quotes", response_class=HTMLResponse)
+def quotes(
+    request: Request,
+    page: str = "1",
+    speaker: str = "",
+    about: str = "",
+    source_type: str = "",
+    hedged: str = "",
+    outlet: str = "",
+) -> HTMLResponse:
+    """Who says what: attributions across articles, most recently added first, filtered by
+    speaker, words of the content, source type, hedge and outlet; each links to its sentence."""
     number = _page(page)
-    rows = _corpus(request).articles(limit=PAGE + 1, offset=(number - 1) * PAGE)
-    return _render(request, "articles.html", rows=rows[:PAGE], page=number, more=len(rows) > PAGE)
+    speaker, about, outlet = _text(speaker), _text(about), _text(outlet)
+    source_type = source_type.strip() if source_type.strip() in SOURCE_TYPES else ""
+    wanted = hedged.strip().lower() in {"1", "true", "yes", "on"}
+    rows = _corpus(request).quotes(
+        speaker=speaker or None,
+        about=about or None,
+        source_type=source_type or None,
+        hedged=wanted,
+        outlet=outlet or None,
+        limit=PAGE + 1,
+        offset=(number - 1) * PAGE,
+    )
+    return _render(
+        request,
+        "quotes.html",
+        rows=rows[:PAGE],
+        page=number,
+        more=len(rows) > PAGE,
+        speaker=speaker,
+        about=about,
+        source_type=source_type,
+        hedged=wanted,
+        outlet=outlet,
+        query=_query(
+            speaker=speaker, about=about, source_type=source_type, hedged="1" if wanted else "", outlet=outlet
+        ),
+    )
+
+
+@router.get("/problems", response_class=HTMLResponse)
+def problems(request: Request, page: str = "1", code: str = "") -> HTMLResponse:
+    """Inputs that could not be added, with their error code and reason; ``code`` keeps one code."""
+    number = _page(page)
+    code = code.strip().upper()[:5]
+    code = code if re.fullmatch(r"E\d{3}", code) else ""
+    rows = _corpus(request).problems(code=code or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
+    return _render(
+        request,
+        "problems.html",
+        rows=rows[:PAGE],
+        page=number,
+        more=len(rows) > PAGE,
+        code=code,
+        query=_query(code=code),
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -158,12 +265,23 @@ def entity(request: Request, name: str = "") -> HTMLResponse:
 
 
 @router.get("/claims", response_class=HTMLResponse)
-def claims(request: Request, page: str = "1", contested: str = "") -> HTMLResponse:
-    """Claim groups, most independent origins first; ``contested=1`` keeps those with a contradiction."""
+def claims(request: Request, page: str = "1", contested: str = "", about: str = "") -> HTMLResponse:
+    """Claim groups, most independent origins first; ``contested=1`` keeps those with a
+    contradiction, ``about`` those whose claims hold every word given."""
     number, wanted = _page(page), contested.strip().lower() in {"1", "true", "yes", "on"}
-    rows = _corpus(request).claims(contested=wanted, limit=PAGE + 1, offset=(number - 1) * PAGE)
+    about = _text(about)
+    rows = _corpus(request).claims(
+        contested=wanted, about=about or None, limit=PAGE + 1, offset=(number - 1) * PAGE
+    )
     return _render(
-        request, "claims.html", groups=rows[:PAGE], page=number, more=len(rows) > PAGE, contested=wanted
+        request,
+        "claims.html",
+        groups=rows[:PAGE],
+        page=number,
+        more=len(rows) > PAGE,
+        contested=wanted,
+        about=about,
+        query=_query(contested="1" if wanted else "", about=about),
     )
 
 
@@ -210,33 +328,65 @@ def world_outline() -> Response:
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline(request: Request, category: str = "") -> HTMLResponse:
-    """Events by date, one lane per category; ``category`` keeps one. Rendered once per store
-    version and category."""
+def timeline(
+    request: Request, category: str = "", since: str = "", until: str = "", page: str = "1"
+) -> HTMLResponse:
+    """Events by date, one lane per category; ``category`` keeps one, ``since``/``until`` a
+    date range. The chart shows the events of the most recently added articles (at most
+    ``TIMELINE_EVENTS``), the table lists them by date, ``TIMELINE_ROWS`` a page. Rendered
+    once per store version and query."""
     corpus = _corpus(request)
-    category = category.strip()[:40]
+    category, since, until, number = category.strip()[:40].upper(), _date(since), _date(until), _page(page)
 
     def render() -> HTMLResponse:
-        events = corpus.events(category=category or None, limit=1000)
+        events = corpus.events(
+            category=category or None, since=since or None, until=until or None, limit=TIMELINE_EVENTS
+        )
+        dated = sorted(events, key=lambda e: ((e.get("date") or e.get("published") or "9999")[:10], e["id"]))
+        first = (number - 1) * TIMELINE_ROWS
         return _render(
             request,
             "timeline.html",
             events=events,
+            rows=dated[first : first + TIMELINE_ROWS],
+            first=first,
+            page=number,
+            more=len(dated) > first + TIMELINE_ROWS,
+            capped=len(events) >= TIMELINE_EVENTS,
+            limit=TIMELINE_EVENTS,
             chart=charts.timeline(events),
             categories=browse.event_categories(corpus),
-            category=category.upper(),
+            category=category,
+            since=since,
+            until=until,
+            query=_query(category=category, since=since, until=until),
         )
 
-    return _cached(request, ("timeline", category.upper()), render)
+    return _cached(request, ("timeline", category, since, until, number), render)
+
+
+#: The search page's "in" choices: value -> the search's ``kind``.
+SEARCH_KINDS = {"": None, "articles": "article", "quotes": "attribution"}
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, q: str = "", page: str = "1") -> HTMLResponse:
+def search(request: Request, q: str = "", page: str = "1", kind: str = "") -> HTMLResponse:
+    """Articles and quotes holding every word of ``q``; ``kind`` (``articles``, ``quotes``) keeps one."""
     hits: list[dict[str, Any]] = []
     q, number = q[:500], _page(page)
+    kind = kind if kind in SEARCH_KINDS else ""
     if q.strip():
-        hits = _corpus(request).search(q, limit=PAGE + 1, offset=(number - 1) * PAGE)
-    return _render(request, "search.html", q=q, hits=hits[:PAGE], page=number, more=len(hits) > PAGE)
+        hits = _corpus(request).search(q, kind=SEARCH_KINDS[kind], limit=PAGE + 1, offset=(number - 1) * PAGE)
+    return _render(
+        request,
+        "search.html",
+        q=q,
+        kind=kind,
+        hits=hits[:PAGE],
+        page=number,
+        more=len(hits) > PAGE,
+        query=_query(q=q, kind=kind),
+    )
 
 
 @router.get("/analyze", response_class=HTMLResponse)

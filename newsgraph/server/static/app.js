@@ -61,5 +61,17 @@
     window.addEventListener("hashchange", land);
     land();
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+  // The analyse form: an analysis takes seconds (the first one loads the models), so the
+  // button says it is working and cannot be pressed twice.
+  function initAnalyze() {
+    var form = document.querySelector("form.analyze");
+    if (!form) { return; }
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; button.textContent = "Analysing…"; }
+      form.setAttribute("aria-busy", "true");
+    });
+  }
+  function start() { init(); initAnalyze(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
