@@ -19,7 +19,8 @@ there are ``--add-n`` of them.
    written again with a varied id, URL and a marker line appended after the text (so
    every stored fact is a real one and all offsets hold); each copy gets the cross-article
    links its seed article got from ``add`` (the same text links the same way), so names
-   group as in a linked store. Reported: file size per article.
+   group as in a linked store (the kept entity counts are then rebuilt, since the links
+   are copied by hand). Reported: file size per article.
 3. Latency of ``entity NAME``, ``quotes`` (no filter, ``--speaker``, ``--about``) and
    ``search TEXT`` through the Python API on that store, ``--queries`` times each with
    names and words drawn from the store: p50 and p95 in ms of wall time (goal p95 < 50 ms)
