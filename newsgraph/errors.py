@@ -78,6 +78,8 @@ class Codes:
         "{count} Ray workers died before any of them finished a task"
         " (is the same newsgraph installed on every node?): {detail}"
     )
+    E504 = "--engine ray cannot have {writes!r} write a {dialect} store (workers write PostgreSQL only)"
+    E505 = "{count} Ray workers died while writing the shard {shard}; stopped: {detail}"
 
 
 class NewsgraphError(Exception):

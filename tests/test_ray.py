@@ -120,9 +120,17 @@ def test_a_ray_add_into_postgresql_stores_what_a_local_add_does(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
-    ray: Any, tmp_path: Path, newsgraph: Newsgraph, monkeypatch: pytest.MonkeyPatch
+    ray: Any,
+    tmp_path: Path,
+    newsgraph: Newsgraph,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    request: pytest.FixtureRequest,
 ) -> None:
+    """SQLite: the driver writes; an actor analysing a shard is killed. PostgreSQL: the actors
+    write; an actor analysing (and about to keep) a shard is killed, then one committing one."""
     import psutil
 
     from newsgraph.batch import ray_engine
@@ -137,23 +145,31 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
     monkeypatch.setattr(ray_engine._Run, "_died", seen)
 
     source = str(jsonl(tmp_path / "s.jsonl", 3))
-    killed: list[int] = []
+    phases = ["analyse", "commit"] if backend == "postgresql" else ["analyse"]
+    killed: list[str] = []
     collect = ray_engine._Run._collect
 
     def collect_then_kill(run: Any, ref: Any) -> None:
-        """When a result comes back, kill another actor in the middle of analysing a shard."""
+        """When a result comes back, kill an actor in the middle of the next phase to test."""
         collect(run, ref)
-        busy = [actor for actor, task in run.inflight.values() if task.phase == "analyse"]
-        if busy and not killed:
+        if len(killed) == len(phases):
+            return
+        busy = [actor for actor, task in run.inflight.values() if task.phase == phases[len(killed)]]
+        if busy:
             pid = ray.get(busy[0].pid)
             assert " ".join(psutil.Process(pid).cmdline()).startswith("ray::ShardActor")
             os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+            killed.append(phases[len(killed)])
 
     monkeypatch.setattr(ray_engine._Run, "_collect", collect_then_kill)
-    cluster = Corpus(db=str(tmp_path / "ray.db"), newsgraph=newsgraph)
+    db = (
+        str(tmp_path / "ray.db")
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres").new_database()
+    )
+    cluster = Corpus(db=db, newsgraph=newsgraph)
     got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1)
-    assert killed and "analyse" in deaths, "no actor was killed while it analysed a shard"
+    assert killed == phases and set(deaths) == set(phases), f"killed in {killed}, deaths in {deaths}"
     assert (got.added, got.present, got.failed) == (9, 0, 0)
     records = exported(cluster)
     ids = [r["id"] for r in records]
@@ -161,6 +177,48 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
     local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
     assert local.add([source]).added == 9
     assert records == exported(local)
+    assert cluster.stats() == local.stats()
+
+
+@pytest.mark.slow
+def test_a_worker_commit_tried_again_skips_what_the_first_attempt_stored(
+    tmp_path: Path, newsgraph: Newsgraph, postgres: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The actors' write path without Ray: a commit that stored part of a shard (then its
+    worker died) is done again whole; nothing is stored twice and the store is a local add's."""
+    from newsgraph.core import sharded
+    from newsgraph.core.sharded import Plan, ShardedAdd, ShardWorker
+
+    monkeypatch.setattr(sharded, "Newsgraph", lambda *args, **kwargs: newsgraph)  # loaded once
+    source = str(jsonl(tmp_path / "s.jsonl", 3))
+    db = postgres.new_database()
+    driver = ShardedAdd(Corpus(db=db, newsgraph=newsgraph))
+    (shard,) = driver.shards([source], records=64)
+    worker = ShardWorker(driver.settings, driver.stages, None, db=db, version=driver.version)
+    plan = driver.decide(worker.read(0, shard))
+    assert len(plan.indices) == 9
+    given = dict(zip(plan.indices, worker.analyse(0, shard, plan.indices), strict=True))
+    first = worker.commit(0, Plan(plan.steps[:4], plan.indices[:4]), given, 2)
+    assert [status for status, _item in first] == ["added"] * 4
+    again = worker.commit(0, plan, given, 2)
+    assert [status for status, _item in again] == ["added"] * 9
+    assert [item.input for _status, item in again] == [given[i].input for i in plan.indices]
+    stored = Corpus(db=db, newsgraph=newsgraph)
+    local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
+    assert local.add([source], batch_size=2).added == 9
+    assert exported(stored) == exported(local)
+    assert stored.stats() == local.stats()
+    worker.close()
+
+
+def test_workers_cannot_write_a_sqlite_store(tmp_path: Path) -> None:
+    from newsgraph.batch import ray_engine
+    from newsgraph.errors import ConfigError
+
+    corpus = Corpus(db=str(tmp_path / "store.db"))
+    with pytest.raises(ConfigError) as caught:
+        ray_engine.add(corpus, [str(tmp_path / "a.txt")], writes="workers")
+    assert caught.value.code == "E504" and "sqlite" in str(caught.value)
 
 
 def test_engine_ray_without_ray_installed_is_a_coded_error_naming_the_extra(

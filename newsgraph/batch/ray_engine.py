@@ -14,6 +14,14 @@ actor: a shard being read is read again; a shard being analysed is analysed agai
 whole, then input by input, and the one input that kills its actor twice becomes a
 problem (E016), as with local workers. Nothing is written twice: only the driver
 writes, once per input, through ``Corpus``'s commit.
+
+With a PostgreSQL store the actors write instead (``writes="workers"``, the default for
+PostgreSQL): an actor keeps what it analysed, and when the shard's turn comes (input
+order: the shard before it is committed) the driver asks that actor to commit it, on the
+actor's own connection, through the same ``Corpus`` commit. The driver then only cuts,
+decides and orders, and no result travels to it. An actor that dies before its turn
+loses only what it kept: the shard is analysed again; one that dies while committing
+leaves whole transactions behind, and the next attempt skips the articles they stored.
 """
 
 from __future__ import annotations
@@ -27,18 +35,22 @@ from typing import Any
 
 from ..core import Result
 from ..core.corpus import AddSummary, Corpus, Fetcher
-from ..core.sharded import Entry, Plan, Shard, ShardedAdd, ShardWorker, entries
+from ..core.sharded import Entry, Plan, Shard, ShardedAdd, ShardWorker, Status, entries
 from ..errors import BadInput, ConfigError
 from ..model import Metadata, Problem
 from ..settings import Settings
 
-__all__ = ["RAY_EXTRA", "ShardActor", "add", "import_ray"]
+__all__ = ["RAY_EXTRA", "WRITES", "ShardActor", "add", "import_ray"]
 
 RAY_EXTRA = "pip install 'newsgraph[ray]'"
 #: Actors that may die before any actor has finished a task (a cluster that cannot run newsgraph).
 EARLY_DEATHS = 3
 #: Object store of a Ray instance started here (results pass through it; they are small).
 LOCAL_OBJECT_STORE = 256 << 20
+#: Who writes the store: the driver, or the actors (PostgreSQL only); ``None``: actors for PostgreSQL.
+WRITES = ("driver", "workers")
+#: Actors that may die while committing the same shard before the run stops (E505).
+COMMIT_DEATHS = 3
 
 
 def import_ray() -> Any:
@@ -53,15 +65,31 @@ def import_ray() -> Any:
 class ShardActor:
     """A Ray actor: one ``ShardWorker`` (one loaded pipeline) for the whole run."""
 
-    def __init__(self, settings: Settings, stages: list[str] | None, overrides: Metadata | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        stages: list[str] | None,
+        overrides: Metadata | None,
+        db: str | None = None,
+        version: str | None = None,
+    ) -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
-        self.worker = ShardWorker(settings, stages, overrides)
+        self.worker = ShardWorker(settings, stages, overrides, db, version)
 
     def read(self, task: int, shard: Shard) -> list[Entry]:
         return self.worker.read(task, shard)
 
     def analyse(self, task: int, shard: Shard, indices: list[int]) -> list[Result]:
         return self.worker.analyse(task, shard, indices)
+
+    def keep(self, task: int, shard: Shard, indices: list[int]) -> int:
+        return self.worker.keep(task, shard, indices)
+
+    def drop(self, task: int) -> None:
+        self.worker.drop(task)
+
+    def commit(self, task: int, plan: Plan, given: dict[int, Result], batch_size: int) -> list[Status]:
+        return self.worker.commit(task, plan, given, batch_size)
 
     def pid(self) -> int:
         return os.getpid()
@@ -79,13 +107,22 @@ def add(
     shard_size: int = 64,
     on_result: Callable[[str, Result], Any] | None = None,
     fetcher: Fetcher | None = None,
+    writes: str | None = None,
 ) -> AddSummary:
     """``Corpus.add`` with the sources read and analysed by Ray actors (one per CPU by default).
 
     ``address``: a running cluster (``ray start --head`` prints it; ``auto`` finds the local
     one); without it, one already initialised in this process is used, else a local Ray
-    instance is started for the run. ``shard_size``: inputs per task.
+    instance is started for the run. ``shard_size``: inputs per task. ``writes``: who
+    writes the store, ``"driver"`` (this process) or ``"workers"`` (the actors, each on
+    its own connection: PostgreSQL only, E504 otherwise); default: the actors for a
+    PostgreSQL store, the driver for SQLite.
     """
+    dialect = corpus.store.dialect
+    if writes is None:
+        writes = "workers" if dialect == "postgresql" else "driver"
+    if writes not in WRITES or (writes == "workers" and dialect != "postgresql"):
+        raise ConfigError("E504", writes=writes, dialect=dialect)
     ray = import_ray()
     started = not ray.is_initialized()
     if started:
@@ -102,7 +139,8 @@ def add(
             raise ConfigError("E502", address=address or "a local instance", detail=str(err)) from err
     driver = ShardedAdd(corpus, reprocess=reprocess, batch_size=batch_size, on_result=on_result)
     size = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    run = _Run(ray, driver, size, overrides)
+    db = corpus.store.engine.url.render_as_string(hide_password=False) if writes == "workers" else None
+    run = _Run(ray, driver, size, overrides, db)
     try:
         return run.run(driver.shards(list(sources), records=shard_size, overrides=overrides, fetcher=fetcher))
     finally:
@@ -116,12 +154,14 @@ class _Actor:
     handle: Any
     #: The actor's process id (an ObjectRef, asked for before any task): which process is which.
     pid: Any = None
+    #: Shards whose results it keeps for its commit (workers write): it takes no other work.
+    keeps: set[int] = field(default_factory=set)
 
 
 @dataclass(eq=False)
 class _Task:
     number: int  # the shard's place in the input
-    phase: str  # "read" or "analyse"
+    phase: str  # "read", "analyse" or "commit"
     indices: list[int] = field(default_factory=list)
     attempt: int = 1
     whole: bool = True  # all of the shard's chosen inputs, not one of them alone
@@ -134,27 +174,36 @@ class _Shard:
     plan: Plan | None = None
     results: dict[int, Result] = field(default_factory=dict)
     holder: _Actor | None = None  # the actor that read it and may still hold its inputs
+    keeper: _Actor | None = None  # the actor that keeps the results of ``kept`` (workers write)
+    kept: set[int] = field(default_factory=set)
+    commit_deaths: int = 0
 
     @property
     def done(self) -> bool:
-        return self.plan is not None and len(self.results) == len(self.plan.indices)
+        return self.plan is not None and set(self.results) | self.kept == set(self.plan.indices)
 
 
 class _Run:
     """The driver's loop: shards out to actors, keys and results back, decided and written in order."""
 
-    def __init__(self, ray: Any, driver: ShardedAdd, size: int, overrides: Metadata | None) -> None:
+    def __init__(
+        self, ray: Any, driver: ShardedAdd, size: int, overrides: Metadata | None, db: str | None = None
+    ) -> None:
         self.ray = ray
         self.driver = driver
         self.size = size
         self.remote = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(ShardActor)
-        self.arguments = (driver.settings, driver.stages, overrides)
+        #: With a store URL, the actors write (``keep``, then ``commit`` in input order).
+        self.db = db
+        version = driver.version if db is not None else None
+        self.arguments = (driver.settings, driver.stages, overrides, db, version)
         self.alive: list[_Actor] = []
         self.idle: list[_Actor] = []
         self.inflight: dict[Any, tuple[_Actor, _Task]] = {}
         self.queue: deque[_Task] = deque()
         self.shards: dict[int, _Shard] = {}
         self.decided = self.written = self.taken = 0
+        self.committing = False
         self.early_deaths = 0
         self.finished_any = False
 
@@ -209,15 +258,51 @@ class _Run:
             self.decided += 1
 
     def _write(self) -> None:
+        if self.db is not None:
+            self._commit_next()
+            return
         while (state := self.shards.get(self.written)) is not None and state.done:
             assert state.plan is not None
             self.driver.write(state.plan, [state.results[i] for i in state.plan.indices])
             del self.shards[self.written]
             self.written += 1
 
+    def _commit_next(self) -> None:
+        """Workers write: the next shard in input order, once analysed, is committed by the
+        actor that keeps its results (else by any actor not busy), one commit at a time."""
+        while not self.committing and (state := self.shards.get(self.written)) is not None and state.done:
+            assert state.plan is not None
+            if all(problem is None and target is None for problem, target in state.plan.steps):
+                del self.shards[self.written]  # nothing to write: every input was present
+                self.written += 1
+                continue
+            busy = {id(actor) for actor, _task in self.inflight.values()}
+            if state.keeper is not None:
+                actor = state.keeper
+            elif self.idle:
+                actor = self.idle.pop(0)
+            elif len(self.alive) < self.size:
+                actor = self._new_actor()
+            else:  # a keeper waiting for its own turn has nothing in flight
+                waiting = [a for a in self.alive if id(a) not in busy]
+                if not waiting:
+                    return  # every actor is busy: the next result frees one
+                actor = waiting[0]
+            if actor in self.idle:
+                self.idle.remove(actor)
+            ref = actor.handle.commit.remote(self.written, state.plan, state.results, self.driver.batch_size)
+            self.inflight[ref] = (actor, _Task(self.written, "commit"))
+            self.committing = True
+
     def _room(self) -> int:
         """Actors that could start a new task now, beyond those the queue already claims."""
         return len(self.idle) + (self.size - len(self.alive)) - len(self.queue)
+
+    def _new_actor(self) -> _Actor:
+        handle = self.remote.remote(*self.arguments)
+        actor = _Actor(handle, handle.pid.remote())
+        self.alive.append(actor)
+        return actor
 
     def _dispatch(self) -> None:
         while self.queue and (self.idle or len(self.alive) < self.size):
@@ -230,11 +315,11 @@ class _Run:
             elif self.idle:
                 actor = self.idle.pop(0)
             else:
-                handle = self.remote.remote(*self.arguments)
-                actor = _Actor(handle, handle.pid.remote())
-                self.alive.append(actor)
+                actor = self._new_actor()
             if task.phase == "read":
                 ref = actor.handle.read.remote(task.number, state.shard)
+            elif self.db is not None and task.whole:
+                ref = actor.handle.keep.remote(task.number, state.shard, task.indices)
             else:
                 ref = actor.handle.analyse.remote(task.number, state.shard, task.indices)
             self.inflight[ref] = (actor, task)
@@ -249,12 +334,24 @@ class _Run:
         except self.ray.exceptions.RayTaskError as err:  # the worker raised: a bug or a bad setting
             raise err.as_instanceof_cause() from None
         self.finished_any = True
-        self.idle.append(actor)
         state = self.shards[task.number]
         if task.phase == "read":
             state.found, state.holder = value, actor
+        elif task.phase == "commit":
+            self.committing = False
+            self.driver.written(value)
+            if state.keeper is not None:
+                state.keeper.keeps.discard(task.number)
+            del self.shards[task.number]
+            self.written += 1
+        elif self.db is not None and task.whole:  # kept by the actor until its commit
+            state.keeper = actor
+            state.kept = set(task.indices)
+            actor.keeps.add(task.number)
         else:
             state.results.update(zip(task.indices, value, strict=True))
+        if not actor.keeps and actor not in self.idle:
+            self.idle.append(actor)
 
     def _died(self, actor: _Actor, task: _Task, err: Exception) -> None:
         # Unreachable may not mean dead: make sure, so that its CPU goes to its successor.
@@ -263,14 +360,28 @@ class _Run:
             self.alive.remove(actor)
         if actor in self.idle:
             self.idle.remove(actor)
-        for state in self.shards.values():
+        for number, state in self.shards.items():
             if state.holder is actor:
                 state.holder = None
+            if state.keeper is actor and number != task.number:  # what it kept is lost: analyse again
+                state.keeper, lost, state.kept = None, sorted(state.kept), set()
+                self.queue.appendleft(_Task(number, "analyse", lost))
         if not self.finished_any:
             self.early_deaths += 1
             if self.early_deaths >= EARLY_DEATHS:
                 raise ConfigError("E503", count=self.early_deaths, detail=_first_line(err))
         state = self.shards[task.number]
+        if task.phase == "commit":
+            # Whole transactions may have committed; the next attempt skips their articles.
+            self.committing = False
+            state.commit_deaths += 1
+            if state.commit_deaths >= COMMIT_DEATHS:
+                name = _shard_name(state.shard)
+                raise ConfigError("E505", count=state.commit_deaths, shard=name, detail=_first_line(err))
+            if state.keeper is actor:
+                state.keeper, lost, state.kept = None, sorted(state.kept), set()
+                self.queue.appendleft(_Task(task.number, "analyse", lost))
+            return
         if task.phase == "read":
             if task.attempt < 2:
                 self.queue.appendleft(_Task(task.number, "read", attempt=task.attempt + 1))

@@ -11,6 +11,12 @@ Two halves, one per side of the cluster:
   ``Corpus``'s own commit (article, facts, entity linking, claim grouping in one
   transaction per batch). The store ends up as a local ``add`` of the same sources
   leaves it, and a run killed at any moment and started again ends with the same store.
+
+With a PostgreSQL store the worker can write instead (``ShardWorker(db=...)``): it keeps
+what it analysed (``keep``) and, when the driver says it is the shard's turn, writes it
+through the same ``Corpus`` commit on its own connection (``commit``), skipping an
+article an earlier attempt of the same run already stored; the driver only decides and
+orders. Turns follow input order, so the store is still the one a local ``add`` leaves.
 """
 
 from __future__ import annotations
@@ -24,11 +30,11 @@ from ..ingest.shards import Inline, Shard, read_shard, split
 from ..ingest.sources import Known
 from ..model import Article, Metadata, Problem
 from ..settings import Settings
-from ..store import article_key
+from ..store import article_key, tables
 from . import Newsgraph, Result
 from .corpus import AddSummary, Corpus, Fetcher
 
-__all__ = ["Entry", "Key", "Plan", "Shard", "ShardWorker", "ShardedAdd", "entries"]
+__all__ = ["Entry", "Key", "Plan", "Shard", "ShardWorker", "ShardedAdd", "Status", "entries"]
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,33 @@ def entries(items: list[Article | Problem | Known]) -> list[Entry]:
     return found
 
 
-class ShardWorker:
-    """One loaded pipeline reading shards and analysing what the driver asks for."""
+#: What a worker's commit reports per input: the status ``Corpus.add`` gives it, and the
+#: problem, or the article without its analysis (its input and metadata: the rest stays in the worker).
+Status = tuple[str, Result]
 
-    def __init__(self, settings: Settings, stages: list[str] | None, overrides: Metadata | None) -> None:
+
+class ShardWorker:
+    """One loaded pipeline reading shards and analysing what the driver asks for.
+
+    ``db`` and ``version`` (the driver's store URL and pipeline version): this worker may
+    also write (``keep`` then ``commit``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        stages: list[str] | None,
+        overrides: Metadata | None,
+        db: str | None = None,
+        version: str | None = None,
+    ) -> None:
         self.newsgraph = Newsgraph(settings, stages=stages)
         self.overrides = overrides
+        self.db = db
+        self.version = version
+        self._corpus: Corpus | None = None
         self._held: tuple[int, list[Article | Problem | Known]] | None = None
+        self._kept: dict[int, dict[int, Result]] = {}
 
     def read(self, task: int, shard: Shard) -> list[Entry]:
         """The shard's entries; its items are kept for the ``analyse`` call that follows."""
@@ -88,8 +114,84 @@ class ShardWorker:
                 result.doc = None  # spaCy objects stay in the worker
         return results
 
+    def keep(self, task: int, shard: Shard, indices: list[int]) -> int:
+        """``analyse``, the results kept here for ``commit``; the number of results."""
+        results = self.analyse(task, shard, indices)
+        self._kept[task] = dict(zip(indices, results, strict=True))
+        return len(results)
+
+    def drop(self, task: int) -> None:
+        """Forget what was kept for ``task`` (the driver gave its commit to another worker)."""
+        self._kept.pop(task, None)
+
+    def commit(self, task: int, plan: Plan, given: dict[int, Result], batch_size: int) -> list[Status]:
+        """Write the shard's plan (problems and results, in input order) into the store, in
+        transactions of ``batch_size`` inputs, with the results kept for ``task`` or ``given``.
+
+        An article already stored under its target id by this pipeline version was written
+        by an earlier attempt of this commit (its worker died after committing part of it):
+        it is not written again, and is reported as that attempt would have reported it.
+        """
+        if self.db is None or self.version is None:
+            raise RuntimeError("this worker was not given a store to write to")
+        if self._corpus is None:
+            self._corpus = Corpus(db=self.db, newsgraph=self.newsgraph)
+        corpus, version = self._corpus, self.version
+        results = {**self._kept.pop(task, {}), **given}
+        statuses: list[Status] = []
+        summary = AddSummary()
+
+        def report(status: str, item: Result) -> None:
+            statuses.append((status, item if isinstance(item, Problem) else _bare(item)))
+
+        steps = list(enumerate(plan.steps))
+        for start in range(0, len(steps), batch_size):
+            batch: list[tuple[Result, tuple[str, str, bool] | None]] = []
+            for index, (problem, target) in steps[start : start + batch_size]:
+                if problem is not None:
+                    batch.append((problem, None))
+                elif target is not None:
+                    result = results[index]
+                    batch.append((result, target if isinstance(result, Article) else None))
+            done = _stored(corpus, [t[0] for _r, t in batch if t is not None], version)
+            pending: list[tuple[Result, tuple[str, str, bool] | None]] = []
+            for result, target in batch:
+                if target is not None and target[0] in done:
+                    if pending:
+                        corpus._commit(pending, version, summary, report)
+                        pending = []
+                    report("reprocessed" if target[2] else "added", result)
+                else:
+                    pending.append((result, target))
+            corpus._commit(pending, version, summary, report)
+        return statuses
+
+    def close(self) -> None:
+        if self._corpus is not None:
+            self._corpus.close()
+            self._corpus = None
+
     def _items(self, shard: Shard) -> list[Article | Problem | Known]:
         return list(read_shard(shard, limits=self.newsgraph.limits, overrides=self.overrides))
+
+
+def _bare(result: Result) -> Result:
+    """An article without its analysis (what a driver needs to report it)."""
+    if isinstance(result, Article):
+        return Article(text="", input=result.input, metadata=result.metadata)
+    return result
+
+
+def _stored(corpus: Corpus, article_ids: list[str], version: str) -> set[str]:
+    """Which of ``article_ids`` the store holds, analysed by pipeline ``version``."""
+    if not article_ids:
+        return set()
+    a = tables.articles
+    query = (
+        a.select().with_only_columns(a.c.id).where(a.c.id.in_(article_ids), a.c.pipeline_version == version)
+    )
+    with corpus.store.read() as conn:
+        return {row.id for row in conn.execute(query)}
 
 
 @dataclass
@@ -204,6 +306,19 @@ class ShardedAdd:
                 self._batch.append((result, target if isinstance(result, Article) else None))
             if len(self._batch) >= self.batch_size or time.monotonic() - self._last_commit > 5.0:
                 self._flush()
+
+    def written(self, statuses: list[Status]) -> None:
+        """Count what a worker's ``commit`` wrote, as ``Corpus``'s commit counts its own."""
+        for status, item in statuses:
+            if status == "failed" and isinstance(item, Problem):
+                self.summary.failed += 1
+                self.summary.problems.append(item)
+            elif status == "reprocessed":
+                self.summary.reprocessed += 1
+            else:
+                self.summary.added += 1
+            if self.on_result is not None:
+                self.on_result(status, item)
 
     def finish(self) -> AddSummary:
         """Commit what is left; the run's summary."""
