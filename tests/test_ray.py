@@ -147,11 +147,11 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
     source = str(jsonl(tmp_path / "s.jsonl", 3))
     phases = ["analyse", "commit"] if backend == "postgresql" else ["analyse"]
     killed: list[str] = []
-    collect = ray_engine._Run._collect
+    dispatch = ray_engine._Run._dispatch
 
-    def collect_then_kill(run: Any, ref: Any) -> None:
-        """When a result comes back, kill an actor in the middle of the next phase to test."""
-        collect(run, ref)
+    def dispatch_then_kill(run: Any) -> None:
+        """Once tasks are sent, kill the actor of one in the next phase to test, if one is in flight."""
+        dispatch(run)
         if len(killed) == len(phases):
             return
         busy = [actor for actor, task in run.inflight.values() if task.phase == phases[len(killed)]]
@@ -161,7 +161,7 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
             os.kill(pid, signal.SIGKILL)
             killed.append(phases[len(killed)])
 
-    monkeypatch.setattr(ray_engine._Run, "_collect", collect_then_kill)
+    monkeypatch.setattr(ray_engine._Run, "_dispatch", dispatch_then_kill)
     db = (
         str(tmp_path / "ray.db")
         if backend == "sqlite"
