@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/ray_add.py [--texts DIR] [-n N] [--cpus 1 2] [--shard-size S]
-                                           [--postgres] [--json FILE]
+                                           [--postgres] [--writes] [--json FILE]
 
 Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
 when present, else the bundled samples), repeated with a varied first line until there
@@ -18,6 +18,14 @@ fixed cost, a one-article Ray run first measures it (``startup s``). Reported:
 articles/s of each and ray/local; the driver's own CPU seconds per article under Ray
 (reading keys, deciding, writing: the single writer's share, which bounds a cluster's
 throughput); and both stores' exports compared (identical: yes/no).
+
+``--writes`` compares the two ways a Ray run writes a PostgreSQL store (a throwaway
+server, tests/postgres.py), for each C in one run: local ``add --jobs C``, Ray with the
+driver writing, Ray with the actors writing (each on its own connection, commits in
+input order), each into a new database; articles/s, ratio to local, the driver's CPU ms
+per article, and for the actors writing the serial commit's wall time per article
+(commits run one at a time, in input order: 1 / that is the throughput no number of
+actors can pass), and the exports compared with the local one.
 
 ``--postgres`` also writes the Ray run (C = the last one) into a throwaway PostgreSQL
 server (tests/postgres.py) and reports its size per article (dominated by fixed page
@@ -104,6 +112,59 @@ def one_count(ng: Any, source: Path, cpus: int, shard_size: int, tmp: Path) -> d
         "ray_failed": got.failed,
         "identical": exported(local) == exported(cluster),
     }
+
+
+def writes_count(ng: Any, source: Path, cpus: int, shard_size: int, server: Any, tmp: Path) -> dict[str, Any]:
+    import ray
+
+    from newsgraph.batch import ray_engine
+    from newsgraph.core.corpus import Corpus
+
+    local = Corpus(db=server.new_database(), newsgraph=ng)
+    summary = local.add([str(source)], jobs=cpus)
+    local_rate = summary.added / summary.seconds
+    row: dict[str, Any] = {"cpus": cpus, "articles": summary.added, "local_per_s": round(local_rate, 3)}
+    expected = exported(local)
+
+    commit_s: list[float] = []
+    started: list[float] = []
+    commit_next, collect = ray_engine._Run._commit_next, ray_engine._Run._collect
+
+    def timed_commit_next(run: Any) -> None:
+        was = run.committing
+        commit_next(run)
+        if run.committing and not was:
+            started.append(time.perf_counter())
+
+    def timed_collect(run: Any, ref: Any) -> None:
+        phase = run.inflight[ref][1].phase
+        collect(run, ref)
+        if phase == "commit" and started:
+            commit_s.append(time.perf_counter() - started.pop())
+
+    ray_engine._Run._commit_next = timed_commit_next  # type: ignore[method-assign]
+    ray_engine._Run._collect = timed_collect  # type: ignore[method-assign]
+    ray.init(num_cpus=cpus, include_dashboard=False, object_store_memory=200 << 20, log_to_driver=False)
+    try:
+        for writes in ("driver", "workers"):
+            corpus = Corpus(db=server.new_database(), newsgraph=ng)
+            commit_s.clear()
+            cpu0 = time.process_time()
+            got = ray_engine.add(corpus, [str(source)], actors=cpus, shard_size=shard_size, writes=writes)
+            driver_cpu = time.process_time() - cpu0
+            rate = got.added / got.seconds
+            row[f"{writes}_per_s"] = round(rate, 3)
+            row[f"{writes}_ratio"] = round(rate / local_rate, 3)
+            row[f"{writes}_driver_cpu_ms"] = round(1000 * driver_cpu / max(got.added, 1), 1)
+            row[f"{writes}_identical"] = exported(corpus) == expected
+            if writes == "workers":
+                row["serial_commit_ms"] = round(1000 * sum(commit_s) / max(got.added, 1), 1)
+            corpus.close()
+    finally:
+        ray.shutdown()
+        ray_engine._Run._commit_next = commit_next  # type: ignore[method-assign]
+        ray_engine._Run._collect = collect  # type: ignore[method-assign]
+    return row
 
 
 def postgres_size(ng: Any, source: Path, cpus: int, shard_size: int) -> dict[str, Any]:
@@ -214,6 +275,7 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--shard-size", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--writes", action="store_true", help="PostgreSQL: driver writes vs actors write")
     parser.add_argument("--store-n", type=int, default=0, help="store growth: articles per backend")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -229,7 +291,20 @@ def main() -> None:
         tmp = Path(name)
         source = tmp / "texts.jsonl"
         write_jsonl(texts, args.n, source)
-        for cpus in args.cpus:
+        if args.writes:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from postgres import Cluster
+
+            server = Cluster()
+            try:
+                writes = []
+                for cpus in args.cpus:
+                    writes.append(writes_count(ng, source, cpus, args.shard_size, server, tmp))
+                    print(json.dumps(writes[-1]), flush=True)
+                report["writes"] = writes
+            finally:
+                server.stop()
+        for cpus in args.cpus if not args.writes else []:
             rows.append(one_count(ng, source, cpus, args.shard_size, tmp))
             print(json.dumps(rows[-1]), flush=True)
         if args.postgres:

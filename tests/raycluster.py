@@ -1,5 +1,7 @@
 """A two-node Ray cluster on this machine for the tests: ``ray start --head`` and ``ray start
---address`` (two raylets, one CPU each, loopback only, a temporary folder of their own).
+--address`` (two raylets, one CPU each, a temporary folder and a token of their own), reached
+at 127.0.0.1. Ray's servers listen on every interface of this machine and register its own
+address (Ray has no loopback-only mode); nothing is reached beyond this machine.
 
 Every process it starts is stopped by ``stop()`` by process id (the two ``ray start --block``
 commands, then whatever they and their children left), never with ``ray stop``, which
@@ -29,6 +31,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies, even by SIGKILL (Linux), so that
+    ``ray start --block`` stops its node rather than outlive the tests."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class RayCluster:
@@ -98,6 +109,7 @@ class RayCluster:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env=self.env(),
+                preexec_fn=_die_with_parent,
             )
         self.nodes.append(process)
         deadline = time.monotonic() + self.timeout

@@ -168,7 +168,8 @@ def add(
     Articles already stored (same URL or same text) are skipped, so a run can be repeated or
     resumed after an interruption. Every input that fails is recorded (see `newsgraph problems`);
     the exit status is 1 when any did. With --engine ray the files are read and analysed by Ray
-    actors, shard by shard, and this process writes the store (docs/scale.md).
+    actors, shard by shard; this process writes a SQLite store, the actors write a PostgreSQL
+    one, in input order (docs/scale.md).
     """
     from ..core import count_inputs
     from ..core.corpus import Fetcher, FetchOptions

@@ -91,6 +91,8 @@ class ShardWorker:
         self._corpus: Corpus | None = None
         self._held: tuple[int, list[Article | Problem | Known]] | None = None
         self._kept: dict[int, dict[int, Result]] = {}
+        if db is not None:
+            _warm_up()
 
     def read(self, task: int, shard: Shard) -> list[Entry]:
         """The shard's entries; its items are kept for the ``analyse`` call that follows."""
@@ -118,6 +120,7 @@ class ShardWorker:
         """``analyse``, the results kept here for ``commit``; the number of results."""
         results = self.analyse(task, shard, indices)
         self._kept[task] = dict(zip(indices, results, strict=True))
+        _embed_claims(results)
         return len(results)
 
     def drop(self, task: int) -> None:
@@ -173,6 +176,30 @@ class ShardWorker:
 
     def _items(self, shard: Shard) -> list[Article | Problem | Known]:
         return list(read_shard(shard, limits=self.newsgraph.limits, overrides=self.overrides))
+
+
+def _warm_up() -> None:
+    """Load what claim grouping loads on first use (the sentence embedder, MinHash), here
+    where actors start in parallel rather than in the first commit, which runs in turn."""
+    from ..corpus import origins, stance
+
+    stance.embedder()
+    origins.fingerprint("The minister said on Monday that the talks would resume.")
+
+
+def _embed_claims(results: list[Result]) -> None:
+    """Embed the articles' claims now, while other actors commit: claim grouping, in this
+    actor's turn, finds them in its process's cache (the same vectors, computed earlier)."""
+    from ..corpus.claims import ClaimGrouper, MemoryClaimState, article_claims
+
+    texts = [
+        claim.text
+        for result in results
+        if isinstance(result, Article)
+        for claim in article_claims("", result)
+        if claim.kind == "attribution"
+    ]
+    ClaimGrouper(MemoryClaimState()).vectors(texts)
 
 
 def _bare(result: Result) -> Result:
