@@ -23,9 +23,10 @@ throughput); and both stores' exports compared (identical: yes/no).
 server, tests/postgres.py), for each C in one run: local ``add --jobs C``, Ray with the
 driver writing, Ray with the actors writing (each on its own connection, commits in
 input order), each into a new database; articles/s, ratio to local, the driver's CPU ms
-per article, and for the actors writing the serial commit's wall time per article
-(commits run one at a time, in input order: 1 / that is the throughput no number of
-actors can pass), and the exports compared with the local one.
+per article, and for the actors writing the serial commit per article, as wall time
+(dispatch to result) and as the actors' CPU in ``commit`` (commits run one at a time,
+in input order: 1 / that is the throughput no number of actors can pass; the CPU figure
+is the one a loaded machine does not inflate), and the exports compared with the local one.
 
 ``--postgres`` also writes the Ray run (C = the last one) into a throwaway PostgreSQL
 server (tests/postgres.py) and reports its size per article (dominated by fixed page
@@ -128,7 +129,13 @@ def writes_count(ng: Any, source: Path, cpus: int, shard_size: int, server: Any,
 
     commit_s: list[float] = []
     started: list[float] = []
-    commit_next, collect = ray_engine._Run._commit_next, ray_engine._Run._collect
+    commit_next, collect, stop = ray_engine._Run._commit_next, ray_engine._Run._collect, ray_engine._Run.stop
+    commit_cpu: list[float] = []
+
+    def stop_counted(run: Any) -> None:
+        if run.db is not None and run.alive:
+            commit_cpu.extend(ray.get([actor.handle.commit_cpu.remote() for actor in run.alive]))
+        stop(run)
 
     def timed_commit_next(run: Any) -> None:
         was = run.committing
@@ -144,11 +151,13 @@ def writes_count(ng: Any, source: Path, cpus: int, shard_size: int, server: Any,
 
     ray_engine._Run._commit_next = timed_commit_next  # type: ignore[method-assign]
     ray_engine._Run._collect = timed_collect  # type: ignore[method-assign]
+    ray_engine._Run.stop = stop_counted  # type: ignore[method-assign]
     ray.init(num_cpus=cpus, include_dashboard=False, object_store_memory=200 << 20, log_to_driver=False)
     try:
         for writes in ("driver", "workers"):
             corpus = Corpus(db=server.new_database(), newsgraph=ng)
             commit_s.clear()
+            commit_cpu.clear()
             cpu0 = time.process_time()
             got = ray_engine.add(corpus, [str(source)], actors=cpus, shard_size=shard_size, writes=writes)
             driver_cpu = time.process_time() - cpu0
@@ -159,11 +168,13 @@ def writes_count(ng: Any, source: Path, cpus: int, shard_size: int, server: Any,
             row[f"{writes}_identical"] = exported(corpus) == expected
             if writes == "workers":
                 row["serial_commit_ms"] = round(1000 * sum(commit_s) / max(got.added, 1), 1)
+                row["commit_cpu_ms"] = round(1000 * sum(commit_cpu) / max(got.added, 1), 1)
             corpus.close()
     finally:
         ray.shutdown()
         ray_engine._Run._commit_next = commit_next  # type: ignore[method-assign]
         ray_engine._Run._collect = collect  # type: ignore[method-assign]
+        ray_engine._Run.stop = stop  # type: ignore[method-assign]
     return row
 
 

@@ -94,6 +94,10 @@ class ShardActor:
     def pid(self) -> int:
         return os.getpid()
 
+    def commit_cpu(self) -> float:
+        """CPU seconds spent committing so far (benchmarks/ray_add.py)."""
+        return self.worker.commit_cpu
+
 
 def add(
     corpus: Corpus,
@@ -226,7 +230,7 @@ class _Run:
             if not self.inflight:
                 if exhausted and not self.queue and self.written == self.taken:
                     return self.driver.finish()
-                if self.queue:  # no actor could be had: one per task at most, so this is a bug
+                if self.queue and not self._evict():  # no actor could be had: a bug
                     raise RuntimeError("tasks are waiting but no Ray actor can take them")
                 continue
             ready, _ = self.ray.wait(list(self.inflight), num_returns=1)
@@ -293,6 +297,23 @@ class _Run:
             ref = actor.handle.commit.remote(self.written, state.plan, state.results, self.driver.batch_size)
             self.inflight[ref] = (actor, _Task(self.written, "commit"))
             self.committing = True
+
+    def _evict(self) -> bool:
+        """Free the actor keeping the latest shard (its results are dropped, the shard analysed
+        again) when every actor keeps a shard and a task waits. Not expected to happen: an
+        earlier shard's task is always sent before a later one is kept."""
+        keepers = [actor for actor in self.alive if actor.keeps]
+        if not keepers:
+            return False
+        actor = max(keepers, key=lambda a: max(a.keeps))
+        for number in sorted(actor.keeps):
+            state = self.shards[number]
+            state.keeper, lost, state.kept = None, sorted(state.kept), set()
+            self.queue.append(_Task(number, "analyse", lost))
+            actor.handle.drop.remote(number)
+        actor.keeps.clear()
+        self.idle.append(actor)
+        return True
 
     def _room(self) -> int:
         """Actors that could start a new task now, beyond those the queue already claims."""

@@ -91,7 +91,10 @@ class ShardWorker:
         self._corpus: Corpus | None = None
         self._held: tuple[int, list[Article | Problem | Known]] | None = None
         self._kept: dict[int, dict[int, Result]] = {}
-        if db is not None:
+        #: CPU seconds this worker spent in ``commit`` (the part of a run that goes in turn).
+        self.commit_cpu = 0.0
+        if db is not None:  # opened and warmed up here, not in the first commit (commits go in turn)
+            self._corpus = Corpus(db=db, newsgraph=self.newsgraph)
             _warm_up()
 
     def read(self, task: int, shard: Shard) -> list[Entry]:
@@ -137,6 +140,14 @@ class ShardWorker:
         """
         if self.db is None or self.version is None:
             raise RuntimeError("this worker was not given a store to write to")
+        started = time.process_time()
+        try:
+            return self._commit(task, plan, given, batch_size)
+        finally:
+            self.commit_cpu += time.process_time() - started
+
+    def _commit(self, task: int, plan: Plan, given: dict[int, Result], batch_size: int) -> list[Status]:
+        assert self.db is not None and self.version is not None
         if self._corpus is None:
             self._corpus = Corpus(db=self.db, newsgraph=self.newsgraph)
         corpus, version = self._corpus, self.version
