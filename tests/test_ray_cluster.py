@@ -3,7 +3,7 @@ and ``ray start --address``, two raylets on this machine, one CPU each), run as 
 its PostgreSQL store, written by the actors on their own connections, equals a local
 ``add``'s; and a driver killed with SIGKILL mid-run, run again, ends with the same store.
 
-These start processes of their own (a cluster, drivers): about 3-5 minutes on an idle
+These start processes of their own (a cluster, drivers): 2-3 minutes on the shared
 2-core machine. They run in CI; ``-m "not ray_cluster"`` leaves them out locally.
 """
 
