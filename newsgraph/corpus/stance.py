@@ -7,11 +7,12 @@ The relation of a text to a claim is one of ``STANCES``:
 - ``disagree``: it denies or debunks it;
 - ``discuss``: it reports the claim without taking a side (hedged, attributed, open).
 
-Two small logistic models decide: one for related vs unrelated, one for the stance of
-a related text. Their features are word and name overlap, similarity of meaning
-(static ``wordllama`` embeddings shipped inside that package; no download, no torch),
-cue words (``data/claims/cues.toml``) near the sentences most like the claim, and what
-the pipeline found in the text: hedged, denied and attributed claims. The weights in
+Two small models decide: boosted trees (``newsgraph.corpus.trees``) for related vs
+unrelated, a logistic model for the stance of a related text. Their features are word
+and name overlap, similarity of meaning (static ``wordllama`` embeddings shipped inside
+that package; no download, no torch), cue words (``data/claims/cues.toml``) near the
+sentences most like the claim, and what the pipeline found in the text: hedged, denied
+and attributed claims. The weights in
 ``data/claims/stance.json`` are trained by ``newsgraph train claims`` on the tune part
 of FNC-1 dev only (see docs/claims.md).
 """
@@ -31,6 +32,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..model import Article
+from .trees import TreeModel
 
 STANCES = ("agree", "disagree", "discuss", "unrelated")
 RELATED_STANCES = ("agree", "disagree", "discuss")
@@ -491,9 +493,14 @@ class LogisticModel:
         return cls(data["labels"], data["features"], data["mean"], data["scale"], data["weights"])
 
 
+def related_model(data: dict[str, Any]) -> LogisticModel | TreeModel:
+    """The related-vs-unrelated model as stored: boosted trees, or (older files) logistic."""
+    return TreeModel.from_dict(data) if data.get("kind") == "boosted_trees" else LogisticModel.from_dict(data)
+
+
 @dataclass
 class StanceModels:
-    related: LogisticModel  # labels: ["unrelated", "related"]
+    related: LogisticModel | TreeModel  # labels: ["unrelated", "related"]
     stance: LogisticModel  # labels: RELATED_STANCES
     threshold: float  # P(related) at or above which a passage carries the claim
     note: dict[str, Any] = field(default_factory=dict)
@@ -509,7 +516,7 @@ class StanceModels:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StanceModels:
         return cls(
-            LogisticModel.from_dict(data["related"]),
+            related_model(data["related"]),
             LogisticModel.from_dict(data["stance"]),
             float(data["threshold"]),
             dict(data.get("note", {})),
