@@ -241,7 +241,7 @@ def test_migration_0004_counts_a_stored_corpus(db_url: Any) -> None:
             command.downgrade(config, "0003")
         assert not sa.inspect(store.engine).has_table("entity_counts")
         store.migrate()  # what opening the store does
-        assert store.revision() == "0004"
+        assert store.revision() == "0005"
         check(store)
         with store.read() as conn:
             top = queries.entities(conn)[0]

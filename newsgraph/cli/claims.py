@@ -76,11 +76,15 @@ def claims(db: str | None, as_json: bool, as_csv: bool, **filters: Any) -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="The group as a JSON object.")
 def claim(group_id: str, db: str | None, as_json: bool) -> None:
-    """One claim group: every claim with its article, outlet, source, hedge, origin and relation."""
+    """One claim group: every claim with its article, outlet, source, hedge, origin and relation.
+
+    The id of a group since merged into another shows the group that holds its claims now."""
     corpus = open_corpus(db)
     group = _guard(lambda: corpus.claim(group_id))
     if group is None:
         raise click.ClickException(str(StoreError("E205", group=group_id)))
+    if group["id"] != group_id:
+        click.echo(f"{group_id} was merged into {group['id']}", err=True)
     if as_json:
         click.echo(json.dumps(group, ensure_ascii=False, indent=2))
         return

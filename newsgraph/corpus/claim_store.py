@@ -66,7 +66,11 @@ _INDEXED = sa.text(
     "SELECT group_id FROM claims WHERE id = "
     "(SELECT claim_id FROM claim_terms WHERE kind = :kind AND term = :term LIMIT 1)"
 )
-_NEXT_SEQ = sa.text("SELECT COALESCE(MAX(seq), 0) + 1 FROM claim_groups")
+# Merged groups' ids stay taken (``claim_group_aliases``): a new group never reuses one.
+_NEXT_SEQ = sa.text(
+    "SELECT COALESCE(MAX(s), 0) + 1 FROM (SELECT MAX(seq) AS s FROM claim_groups "
+    "UNION ALL SELECT MAX(seq) FROM claim_group_aliases) AS m"
+)
 _NEW_GROUP = sa.text(
     "INSERT INTO claim_groups (id, seq, claims, articles, origins, contradictions) "
     "VALUES (:id, :seq, 0, 0, 0, 0)"
@@ -240,6 +244,7 @@ class SqlClaimState:
         self._indexed = {k: into if g in others else g for k, g in self._indexed.items()}
         c, g = tables.claims, tables.claim_groups
         self.conn.execute(c.update().where(c.c.group_id.in_(list(others))).values(group_id=into))
+        _alias(self.conn, into, others)
         self.conn.execute(g.delete().where(g.c.id.in_(list(others))))
 
     def set_relation(self, claim: Claim) -> None:
@@ -260,6 +265,18 @@ class SqlClaimState:
                 self.conn.execute(c.update().where(c.c.id == row.id).values(origin_key=key))
                 touched.add(row.group_id)
         return touched
+
+
+def _alias(conn: Connection, into: str, others: Sequence[str]) -> None:
+    """Keep the ids of ``others`` (merged into ``into``) resolving to ``into``, one step away."""
+    a, g = tables.claim_group_aliases, tables.claim_groups
+    conn.execute(a.update().where(a.c.group_id.in_(list(others))).values(group_id=into))
+    conn.execute(
+        a.insert().from_select(
+            ["id", "seq", "group_id", "merged_at"],
+            sa.select(g.c.id, g.c.seq, sa.literal(into), sa.literal(_now())).where(g.c.id.in_(list(others))),
+        )
+    )
 
 
 def _pack(signature: Sequence[int]) -> bytes:
@@ -464,9 +481,18 @@ def groups(
     return [idx.summary(group) for group in ids]
 
 
+def current_id(conn: Connection, group_id: str) -> str | None:
+    """The id of the group holding ``group_id``'s claims now: itself, the group it was merged
+    into (``claim_group_aliases``), or None when there is no such group."""
+    g, a = tables.claim_groups, tables.claim_group_aliases
+    found = sa.select(g.c.id).where(g.c.id == group_id)
+    merged = sa.select(g.c.id).join(a, a.c.group_id == g.c.id).where(a.c.id == group_id)
+    current: str | None = conn.execute(found.union_all(merged).limit(1)).scalar()
+    return current
+
+
 def group(conn: Connection, group_id: str) -> GroupSummary | None:
-    """One claim group with every claim, or None."""
-    g = tables.claim_groups
-    if conn.execute(sa.select(g.c.id).where(g.c.id == group_id)).first() is None:
-        return None
-    return index(conn).summary(group_id)
+    """One claim group with every claim, or None; the id of a merged group gives the group
+    it was merged into (whose ``id`` is then not ``group_id``)."""
+    current = current_id(conn, group_id)
+    return index(conn).summary(current) if current is not None else None

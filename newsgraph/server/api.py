@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..core import normalise_date
 from . import paging
@@ -266,12 +266,19 @@ def list_claims(
     )
 
 
-@router.get("/claims/{group_id}", response_model=ClaimGroup, tags=["claims"])
-def get_claim(request: Request, group_id: Annotated[str, Path(max_length=100)]) -> dict[str, Any]:
+@router.get(
+    "/claims/{group_id}",
+    response_model=ClaimGroup,
+    responses={308: {"description": "The group was merged into another: its URL is in Location."}},
+    tags=["claims"],
+)
+def get_claim(request: Request, group_id: Annotated[str, Path(max_length=100)]) -> Any:
     """One claim group with every claim, its source, hedge, origin and relation."""
     found: dict[str, Any] | None = _corpus(request).claim(group_id)
     if found is None:
         raise RequestError("E205", "path.group_id", group=group_id)
+    if found["id"] != group_id:  # a merged group's id names the group holding its claims now
+        return RedirectResponse(str(request.url_for("get_claim", group_id=found["id"])), status_code=308)
     return found
 
 

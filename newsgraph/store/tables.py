@@ -312,6 +312,18 @@ claims = sa.Table(
     sa.Index("ix_claims_article_id", "article_id"),
 )
 
+#: The id of a group merged into another, pointing at the group that holds its claims now
+#: (``seq`` kept so that no later group is given the same id).
+claim_group_aliases = sa.Table(
+    "claim_group_aliases",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("group_id", sa.Text, nullable=False),
+    sa.Column("merged_at", sa.Text),
+    sa.Index("ix_claim_group_aliases_group_id", "group_id"),
+)
+
 claim_terms = sa.Table(
     "claim_terms",
     metadata,
