@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from newsgraph.stages import doc_text, sentence_bounds
 from newsgraph.stages.attributions.features import Table
 from newsgraph.stages.attributions.lexicons import load
-from newsgraph.stages.parse import ParseStage
+from newsgraph.stages.parse import ParseStage, RuleTables
 
 TEXTS = [
     "",
@@ -59,3 +60,60 @@ def test_attribution_table_matches_token_attributes(nlp: Any, text: str) -> None
             tok.is_space,
             bool(tok.is_sent_start),
         )
+
+
+SHARED_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear" / "dev" / "text"
+RULE_TEXTS = [
+    *TEXTS,
+    "I ain't gonna wait; let's go, y'all. C'mon, you gotta see it. There is a cat and it's here.",
+    "But he said that those who wanted it could not have it \u2014 nothing, nobody. Then I told him.",
+]
+
+
+def _annotations(doc: Any) -> list[tuple[Any, ...]]:
+    return [
+        (
+            t.text,
+            t.tag_,
+            t.pos_,
+            str(t.morph),
+            t.lemma_,
+            t.dep_,
+            t.head.i,
+            t.ent_iob_,
+            t.ent_type_,
+            t.is_sent_start,
+        )
+        for t in doc
+    ]
+
+
+def test_rule_tables_give_spacys_annotations(nlp: Any) -> None:
+    """The parse stage's attribute-ruler and lemmatizer tables annotate exactly as spaCy does."""
+    tables = RuleTables.for_nlp(nlp)
+    assert tables is not None  # the shipped model's components are the kinds reproduced
+    texts = list(RULE_TEXTS)
+    if SHARED_DEV.is_dir():  # real news texts when the shared data is there
+        texts += [f.read_text("utf-8") for f in sorted(SHARED_DEV.glob("*.txt"))[:6]]
+    for text in texts:
+        want = _annotations(nlp(text))
+        got = _annotations(tables(nlp(text, disable=list(RuleTables.COMPONENTS))))
+        assert got == want, text[:60]
+    # the stage uses them, for short texts and for long texts parsed in pieces
+    stage = ParseStage(piece_chars=1000)
+    assert stage.rules is not None
+    long = "\n\n".join(texts[4:6] * 20)
+    assert _annotations(stage.parse(long)) == _annotations(
+        ParseStage(piece_chars=1000, rule_tables=False).parse(long)
+    )
+
+
+def test_rule_tables_decline_other_components(nlp: Any) -> None:
+    """A model whose ruler uses a pattern key the tables do not reproduce is left to spaCy."""
+    import spacy
+
+    blank = spacy.blank("en")
+    blank.add_pipe("attribute_ruler").add([[{"SHAPE": "Xxxx"}]], {"POS": "PROPN"})
+    blank.add_pipe("lemmatizer", config={"mode": "rule"})
+    assert RuleTables.for_nlp(blank) is None
+    assert RuleTables.for_nlp(spacy.blank("en")) is None
