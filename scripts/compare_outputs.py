@@ -2,15 +2,17 @@
 
 Usage::
 
-    .venv/bin/python scripts/compare_outputs.py write FILE [--profile P] [--limit N]
-    .venv/bin/python scripts/compare_outputs.py check FILE [--profile P] [--limit N]
+    .venv/bin/python scripts/compare_outputs.py write FILE [--profile P] [--config TOML] [--limit N]
+    .venv/bin/python scripts/compare_outputs.py check FILE [--profile P] [--config TOML] [--limit N]
 
 Analyses the bundled samples (``newsgraph/samples/*.txt``) and the first ``--limit`` PolNeAR
 dev texts (``../shared/data/polnear/dev/text``, default 20; ``--limit 0`` for none, ``-1``
 for all) with ``Newsgraph(profile=P)`` and writes each article's ``to_dict()`` as one JSON
 line. ``check`` analyses the same texts again and names every article whose JSON differs
 (and the first differing top-level field), exiting 1 when any does. Speed changes meant to
-keep the output identical are checked this way before and after a rebase.
+keep the output identical are checked this way before and after a rebase, or in one
+checkout by writing with a settings file that turns the change off (``--config``, e.g.
+``[stages.parse]`` ``rule_tables = false``) and checking without it.
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ def texts(limit: int) -> list[tuple[str, str]]:
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 
 
-def analyse(profile: str, limit: int) -> dict[str, str]:
+def analyse(profile: str, limit: int, config: Path | None = None) -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
     from newsgraph.core import Newsgraph
     from newsgraph.model import Article
 
-    ng = Newsgraph(profile=profile)
+    ng = Newsgraph(config=config, profile=profile)
     items = [Article(text=text, input=name) for name, text in texts(limit)]
     out: dict[str, str] = {}
     for result in ng.analyze_many(items):
@@ -53,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("write", "check"))
     parser.add_argument("file", type=Path)
     parser.add_argument("--profile", default="default")
+    parser.add_argument("--config", type=Path, default=None, help="a settings file (TOML)")
     parser.add_argument("--limit", type=int, default=20)
     args = parser.parse_args(argv)
-    now = analyse(args.profile, args.limit)
+    now = analyse(args.profile, args.limit, args.config)
     if args.action == "write":
         args.file.write_text("".join(json.dumps([k, v]) + "\n" for k, v in now.items()), "utf-8")
         print(f"wrote {len(now)} articles to {args.file}")
