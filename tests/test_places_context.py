@@ -238,3 +238,12 @@ def test_a_demonym_in_a_name_gives_way_to_a_town_named_nearby() -> None:
     spans = [span(text, "Russian Embassy"), span(text, "Washington")]
     embassy, _ = resolve_spans(Article(text=text), spans, fallback=True)
     assert embassy is not None and embassy.country == "US", embassy
+
+
+def test_a_run_on_name_is_not_searched_for_places_inside_it() -> None:
+    # A span of many words (a broken NER span) is no institution named after a place; the
+    # search inside names is bounded.
+    name = " ".join(["Zqxwy"] * 30 + ["of", "Japan"])
+    text = f"Officials met at the {name} on Monday."
+    (got,) = resolve_spans(Article(text=text), [span(text, name)], fallback=True)
+    assert got is None or got.country != "JP", got

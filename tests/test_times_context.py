@@ -137,3 +137,9 @@ def test_clock_time_after_the_publication_time_was_the_day_before(nlp) -> None: 
     assert got["9 a.m."][0] == "2024-11-06T09:00", got
     # A date-only publication changes nothing.
     assert run(nlp, text, "2024-11-06")["10 p.m."][0] == "2024-11-06T22:00"
+
+
+@pytest.mark.slow
+def test_a_quarter_of_something_is_a_fraction(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "Funds hold more than a quarter of the market. Sales fell in the quarter.", WEDNESDAY)
+    assert "more than a quarter" not in got and "a quarter" not in got, got

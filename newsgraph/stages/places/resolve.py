@@ -340,6 +340,8 @@ def embedded(
     return None
 
 
+#: Longest name (in words) searched for the place it is named after (the search is quadratic).
+MAX_NAME_WORDS = 8
 #: Words inside a name that are no places of their own ("Bank of America" is no bank in the US).
 _NOT_EMBEDDED = frozenset({"america", "americas"})
 
@@ -361,8 +363,8 @@ def named_after(
     Quarter" is a district, not France). An institution named after a place is, approximately,
     there; a town in the name is left to ``nearby`` ("Washington University in St. Louis")."""
     words = target.text.split()
-    if len(words) < 2:
-        return None
+    if not 2 <= len(words) <= MAX_NAME_WORDS:
+        return None  # one word has nothing inside it; a run-on span is no institution's name
     if demonym:
         if norm(words[-1]) in heads:
             return None

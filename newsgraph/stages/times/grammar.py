@@ -555,6 +555,12 @@ class Grammar:
             return None  # ages ("a 6-year-old", "52 years old") are not time expressions in TimeML
         if letter == "Q" and plural and "-" in m.group(0):
             return None  # "three-quarters" is a fraction
+        if letter == "Q" and re.match(
+            r"\s+of\s+(?:the|its|their|his|her|our|all|those|these|total|us|them)\b",
+            text[m.end() : m.end() + 20],
+            re.I,
+        ):
+            return None  # "more than a quarter of the market" is a fraction
         decades = bool(ago) and letter == "DE" and amount is not None and amount == int(amount)
         if decades and amount is not None:
             # "a decade ago", "two decades earlier": a year, as "ten years ago" is.
