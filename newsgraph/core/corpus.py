@@ -226,7 +226,9 @@ class Corpus:
                     statuses.append(("failed", problem))
                     continue
                 article_id, digest, replacing = target
-                claim_store.delete_article(conn, article_id)
+                if replacing or self.store.has_article(conn, article_id):
+                    # (A new article has no claim rows: they commit with the article row.)
+                    claim_store.delete_article(conn, article_id)
                 self.store.write_article(conn, article_id, digest, result, version)
                 self._link(conn, article_id, result)
                 claim_store.add_article(conn, article_id, result)

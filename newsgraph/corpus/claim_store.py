@@ -8,9 +8,11 @@ protocols on the tables of migration 0002; ``GroupQueries`` reads claim groups f
 from __future__ import annotations
 
 import json
+import re
 import struct
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,28 +62,74 @@ def _claim(row: Any) -> Claim:
     return claim
 
 
-# The statements run for every claim, as text: building them with the expression language
-# cost more than running them (benchmarks/claims.py).
-_INDEXED = sa.text(
+_COLUMNS = [c.name for c in tables.claims.c if c.name != "id"]
+_ALL = ", ".join('"' + c.name + '"' for c in tables.claims.c)
+
+
+_NAMES = [c.name for c in tables.claims.c]
+
+
+def _claim_of(values: Sequence[Any]) -> Claim:
+    """A claim from a ``SELECT {_ALL} FROM claims`` row of the DBAPI cursor."""
+    return _claim(SimpleNamespace(**dict(zip(_NAMES, values, strict=True))))
+
+
+class Raw:
+    """Statements on the DBAPI connection of the caller's transaction (sqlite3 or psycopg).
+
+    The writer runs a few dozen small statements per claim; through SQLAlchemy each cost
+    several times its run time in compiling, caching and result set-up (benchmarks/claims.py),
+    so the claim statements go to the driver's cursor directly, in the same transaction.
+    Statements are written with ``:name`` parameters (sqlite3's style), turned into
+    ``%(name)s`` for psycopg.
+    """
+
+    _PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._sql: dict[str, str] = {}
+
+    def sql(self, text: str) -> str:
+        if self.sqlite:
+            return text
+        found = self._sql.get(text)
+        if found is None:
+            found = self._sql[text] = self._PARAM.sub(r"%(\1)s", text)
+        return found
+
+    def execute(self, text: str, params: dict[str, Any] | None = None) -> Any:
+        self.cursor.execute(self.sql(text), params or {})
+        return self.cursor
+
+    def executemany(self, text: str, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self.sql(text), rows)
+
+    def rows(self, text: str, params: dict[str, Any] | None = None) -> list[Any]:
+        return list(self.execute(text, params).fetchall())
+
+    def one(self, text: str, params: dict[str, Any] | None = None) -> Any:
+        return self.execute(text, params).fetchone()
+
+
+_INDEXED = (
     "SELECT group_id FROM claims WHERE id = "
     "(SELECT claim_id FROM claim_terms WHERE kind = :kind AND term = :term LIMIT 1)"
 )
 # Merged groups' ids stay taken (``claim_group_aliases``): a new group never reuses one.
-_NEXT_SEQ = sa.text(
+_NEXT_SEQ = (
     "SELECT COALESCE(MAX(s), 0) + 1 FROM (SELECT MAX(seq) AS s FROM claim_groups "
     "UNION ALL SELECT MAX(seq) FROM claim_group_aliases) AS m"
 )
-_NEW_GROUP = sa.text(
+_NEW_GROUP = (
     "INSERT INTO claim_groups (id, seq, claims, articles, origins, contradictions) "
     "VALUES (:id, :seq, 0, 0, 0, 0)"
 )
-_ANCHOR = sa.text("SELECT * FROM claims WHERE group_id = :group AND relation = 'first' ORDER BY id LIMIT 1")
-_SAME = sa.text(
-    "SELECT EXISTS (SELECT 1 FROM claims WHERE group_id = :group AND article_id = :article), "
-    "EXISTS (SELECT 1 FROM claims WHERE group_id = :group AND origin_key = :origin "
-    "AND relation != 'contradicts')"
-)
-_COUNT = sa.text(
+_ANCHOR = f"SELECT {_ALL} FROM claims WHERE group_id = :group AND relation = 'first' ORDER BY id LIMIT 1"
+_GROUP = f"SELECT {_ALL} FROM claims WHERE group_id = :group ORDER BY id"
+_COUNT = (
     "UPDATE claim_groups SET claims = claims + 1, articles = articles + :articles, "
     "origins = origins + :origins, contradictions = contradictions + :contradictions, "
     "first_published = CASE WHEN CAST(:published AS TEXT) IS NOT NULL AND (first_published IS NULL "
@@ -90,10 +138,14 @@ _COUNT = sa.text(
     "OR last_published < :published) THEN :published ELSE last_published END, "
     "updated_at = :now WHERE id = :group"
 )
-_COLUMNS = [c.name for c in tables.claims.c if c.name != "id"]
-_INSERT = sa.text(
+_INSERT = (
     "INSERT INTO claims (" + ", ".join('"' + c + '"' for c in _COLUMNS) + ") "
     "VALUES (" + ", ".join(":" + c for c in _COLUMNS) + ") RETURNING id"
+)
+_TERM = "INSERT INTO claim_terms (kind, term, claim_id) VALUES (:kind, :term, :claim_id)"
+_SET_RELATION = (
+    "UPDATE claims SET relation = :relation, relation_reason = :reason "
+    "WHERE article_id = :article AND kind = :kind AND ref = :ref"
 )
 
 
@@ -102,13 +154,23 @@ class SqlClaimState:
 
     ``claim_terms`` holds the look-up terms of *indexed* claims only (the first claim of each
     text key; copies join through the key) and one posting of the text key itself.
+
+    One instance groups one article's claims (``ClaimIndex.add``): the group counts of the
+    claims it saves are worked out and written together by ``flush``, from what it saved
+    itself and one statement asking which (group, origin) pairs the store held before.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._counts: list[dict[str, Any]] = []
+        self.raw = Raw(conn)
+        self._pending: list[tuple[str, str, str | None, bool, str | None]] = []
         self._indexed: dict[tuple[str, str], str] = {}
         self._prefetched: set[tuple[str, str]] = set()
+        #: The first claim id this instance inserted: older rows are what the store held before.
+        self._first_id: int | None = None
+        #: (group, article) and carrying (group, origin) pairs of the claims saved so far.
+        self._seen_articles: set[tuple[str, str]] = set()
+        self._seen_origins: set[tuple[str, str]] = set()
 
     def candidates(self, terms: Sequence[str], kind: str) -> list[Claim]:
         unique = list(dict.fromkeys(terms))
@@ -123,51 +185,83 @@ class SqlClaimState:
         ]
         params: dict[str, Any] = {"kind": kind} | {f"t{i}": term for i, term in enumerate(unique)}
         params |= {"need": 1 if kind == "event" else MIN_SHARED_TERMS, "most": MAX_CANDIDATES}
-        # Counted in the database: only the best MAX_CANDIDATES ids come back (rank_candidates' order).
+        # Counted in the database: only the best MAX_CANDIDATES come back (rank_candidates' order),
+        # with what matching reads of them (text, event signature, group), in the same statement.
         query = (
-            f"SELECT claim_id FROM ({' UNION ALL '.join(parts)}) AS postings GROUP BY claim_id "
-            "HAVING COUNT(*) >= :need ORDER BY COUNT(*) DESC, claim_id DESC LIMIT :most"
-        )
-        ids = sorted(r[0] for r in self.conn.execute(sa.text(query), params))
-        if not ids:
-            return []
-        # Matching reads a candidate's text, event signature and group only.
-        found = self.conn.execute(
-            sa.text(
-                "SELECT id, group_id, article_id, kind, ref, text, event FROM claims "
-                f"WHERE id IN ({','.join(map(str, ids))}) ORDER BY id"
-            )
+            "SELECT c.id, c.group_id, c.article_id, c.kind, c.ref, c.text, c.event FROM claims c JOIN "
+            f"(SELECT claim_id FROM ({' UNION ALL '.join(parts)}) AS postings GROUP BY claim_id "
+            "HAVING COUNT(*) >= :need ORDER BY COUNT(*) DESC, claim_id DESC LIMIT :most) AS best "
+            "ON c.id = best.claim_id ORDER BY c.id"
         )
         return [
             Claim(
-                article_id=row.article_id,
-                kind=row.kind,
-                ref=row.ref,
-                text=row.text,
+                article_id=article_id,
+                kind=claim_kind,
+                ref=ref,
+                text=text,
                 start=0,
                 end=0,
-                event=tuple(json.loads(row.event)) if row.event else None,
-                group=row.group_id,
+                event=tuple(json.loads(event)) if event else None,
+                group=group,
             )
-            for row in found
+            for _id, group, article_id, claim_kind, ref, text, event in self.raw.rows(query, params)
         ]
 
     def indexed(self, kind: str, text_key: str) -> str | None:
         if (kind, text_key) in self._prefetched:
             return self._indexed.get((kind, text_key))
-        group: str | None = self.conn.execute(_INDEXED, {"kind": kind, "term": text_key}).scalar()
-        return group
+        row = self.raw.one(_INDEXED, {"kind": kind, "term": text_key})
+        return row[0] if row is not None else None
 
     def flush(self) -> None:
-        """Write the group counts of the claims saved since the last flush."""
-        if self._counts:
-            self.conn.execute(_COUNT, self._counts)
-            self._counts = []
+        """Write the group counts of the claims saved since the last flush (one executemany)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        # Which of these groups held, before this instance saved anything, a claim of the same
+        # article or a carrying claim of the same origin: one statement over the distinct triples.
+        keys = sorted({(group, article, origin or "") for group, article, origin, _c, _p in pending})
+        values = ", ".join(f"(:g{i}, :a{i}, :o{i})" for i in range(len(keys)))
+        params: dict[str, Any] = {"first": self._first_id or 0}
+        for i, key in enumerate(keys):
+            params[f"g{i}"], params[f"a{i}"], params[f"o{i}"] = key
+        held = self.raw.rows(
+            "SELECT v.column1, v.column2, v.column3, "
+            "EXISTS (SELECT 1 FROM claims WHERE group_id = v.column1 AND article_id = v.column2 "
+            "AND id < :first), "
+            "EXISTS (SELECT 1 FROM claims WHERE group_id = v.column1 AND origin_key = v.column3 "
+            "AND relation != 'contradicts' AND id < :first) "
+            f"FROM (VALUES {values}) AS v",
+            params,
+        )
+        had_article = {(group, article) for group, article, _o, same, _s in held if same}
+        had_origin = {(group, origin) for group, _a, origin, _s, same in held if same}
+        counts = []
+        now = _now()
+        for group, article, origin, carries, published in pending:
+            same_article = (group, article) in had_article or (group, article) in self._seen_articles
+            same_origin = origin is not None and (
+                (group, origin) in had_origin or (group, origin) in self._seen_origins
+            )
+            self._seen_articles.add((group, article))
+            if carries and origin is not None:
+                self._seen_origins.add((group, origin))
+            counts.append(
+                {
+                    "group": group,
+                    "articles": 0 if same_article else 1,
+                    "origins": 0 if same_origin or not carries else 1,
+                    "contradictions": 0 if carries else 1,
+                    "published": published,
+                    "now": now,
+                }
+            )
+        self.raw.executemany(_COUNT, counts)
 
     def new_group(self) -> str:
-        seq = self.conn.execute(_NEXT_SEQ).scalar_one()
+        seq = self.raw.one(_NEXT_SEQ)[0]
         group = f"G{seq:06d}"
-        self.conn.execute(_NEW_GROUP, {"id": group, "seq": seq})
+        self.raw.execute(_NEW_GROUP, {"id": group, "seq": seq})
         return group
 
     def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
@@ -175,30 +269,27 @@ class SqlClaimState:
         self._indexed = {}
         terms = sorted({key for _kind, key in keys})
         if terms:
-            query = sa.text(
+            marks = ", ".join(f":t{i}" for i in range(len(terms)))
+            query = (
                 "SELECT t.kind, t.term, c.group_id FROM claim_terms t JOIN claims c ON c.id = t.claim_id "
-                "WHERE t.term IN :terms"
-            ).bindparams(sa.bindparam("terms", expanding=True))
-            for kind, term, group in self.conn.execute(query, {"terms": terms}):
+                f"WHERE t.term IN ({marks})"
+            )
+            for kind, term, group in self.raw.rows(query, {f"t{i}": t for i, t in enumerate(terms)}):
                 self._indexed.setdefault((kind, term), group)
         self._prefetched = {(kind, key) for kind, key in keys}
 
     def save(self, claim: Claim, index: bool) -> None:
-        carries = claim.relation != "contradicts"
-        params = {"group": claim.group, "article": claim.article_id, "origin": claim.resolved_origin or None}
-        same_article, same_origin = self.conn.execute(_SAME, params).one()
-        # Counts are added up in memory and written together by ``flush`` (one executemany).
-        self._counts.append(
-            {
-                "group": claim.group,
-                "articles": 0 if same_article else 1,
-                "origins": 0 if same_origin or not carries else 1,
-                "contradictions": 0 if carries else 1,
-                "published": claim.published,
-                "now": _now(),
-            }
+        # Counts are worked out and written together by ``flush``.
+        self._pending.append(
+            (
+                claim.group or "",
+                claim.article_id,
+                claim.resolved_origin or None,
+                claim.relation != "contradicts",
+                claim.published,
+            )
         )
-        claim_id = self.conn.execute(
+        claim_id = self.raw.one(
             _INSERT,
             {
                 "group_id": claim.group,
@@ -220,39 +311,45 @@ class SqlClaimState:
                 "relation": claim.relation,
                 "relation_reason": claim.relation_reason,
             },
-        ).scalar_one()
+        )[0]
+        if self._first_id is None:
+            self._first_id = claim_id
         if index:
             self._indexed[(claim.kind, claim.text_key())] = claim.group or ""
         terms = sorted({*claim.terms, claim.text_key()}) if index else []
-        if terms:
-            self.conn.execute(
-                tables.claim_terms.insert(),
-                [{"kind": claim.kind, "term": term, "claim_id": claim_id} for term in terms],
-            )
+        self.raw.executemany(
+            _TERM, [{"kind": claim.kind, "term": term, "claim_id": claim_id} for term in terms]
+        )
 
     def anchor(self, group: str) -> Claim | None:
-        row = self.conn.execute(_ANCHOR, {"group": group}).first()
-        return _claim(row) if row is not None else None
+        row = self.raw.one(_ANCHOR, {"group": group})
+        return _claim_of(row) if row is not None else None
 
     def group_claims(self, group: str) -> list[Claim]:
-        c = tables.claims
-        rows = self.conn.execute(sa.select(c).where(c.c.group_id == group).order_by(c.c.id))
-        return [_claim(row) for row in rows]
+        return [_claim_of(row) for row in self.raw.rows(_GROUP, {"group": group})]
 
     def merge(self, into: str, others: Sequence[str]) -> None:
         self.flush()
-        self._indexed = {k: into if g in others else g for k, g in self._indexed.items()}
-        c, g = tables.claims, tables.claim_groups
-        self.conn.execute(c.update().where(c.c.group_id.in_(list(others))).values(group_id=into))
+        gone = set(others)
+        self._indexed = {k: into if g in gone else g for k, g in self._indexed.items()}
+        self._seen_articles = {(into if g in gone else g, a) for g, a in self._seen_articles}
+        self._seen_origins = {(into if g in gone else g, o) for g, o in self._seen_origins}
+        marks = ", ".join(f":o{i}" for i in range(len(others)))
+        params = {"into": into} | {f"o{i}": g for i, g in enumerate(others)}
+        self.raw.execute(f"UPDATE claims SET group_id = :into WHERE group_id IN ({marks})", params)
         _alias(self.conn, into, others)
-        self.conn.execute(g.delete().where(g.c.id.in_(list(others))))
+        self.raw.execute(f"DELETE FROM claim_groups WHERE id IN ({marks})", params)
 
     def set_relation(self, claim: Claim) -> None:
-        c = tables.claims
-        self.conn.execute(
-            c.update()
-            .where(c.c.article_id == claim.article_id, c.c.kind == claim.kind, c.c.ref == claim.ref)
-            .values(relation=claim.relation, relation_reason=claim.relation_reason)
+        self.raw.execute(
+            _SET_RELATION,
+            {
+                "relation": claim.relation,
+                "reason": claim.relation_reason,
+                "article": claim.article_id,
+                "kind": claim.kind,
+                "ref": claim.ref,
+            },
         )
 
     def reresolve(self, article_ids: Sequence[str], resolve: Callable[[Claim], str]) -> set[str]:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol
 
 from ..model import Article, Attribution
 
@@ -109,12 +111,42 @@ class Fingerprint:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    from datasketch import MinHash
-
     grams = shingles(text)
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
-    minhash.update_batch(list(grams))
-    return Fingerprint([int(v) for v in minhash.hashvalues], len(grams), len(_WORD.findall(text)))
+    return Fingerprint(minhash(grams), len(grams), len(_WORD.findall(text)))
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[Any, Any]:
+    """The ``PERMUTATIONS`` affine permutations ``h -> a h + b (mod 2^32)``, ``a`` odd (seed 1)."""
+    import numpy as np
+
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, PERMUTATIONS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, PERMUTATIONS, dtype=np.uint32)
+    return a, b
+
+
+def minhash(grams: Iterable[bytes]) -> list[int]:
+    """The MinHash signature of a set of shingles: for each permutation, the least permuted hash.
+
+    The values are those of ``datasketch.MinHash(num_perm=128, seed=1)`` (scheme "affine32",
+    datasketch 2.x; tests/test_claims.py compares them): the first 4 bytes of each shingle's
+    SHA-1, mixed by the MurmurHash3 finalizer, then permuted. Computed here with numpy so the
+    writer does not import datasketch (whose package import pulls in scipy: seconds per run).
+    """
+    import numpy as np
+
+    hashes = [struct.unpack("<I", hashlib.sha1(g).digest()[:4])[0] for g in grams]
+    if not hashes:
+        return [(1 << 32) - 1] * PERMUTATIONS
+    hv = np.array(hashes, dtype=np.uint32).reshape(-1, 1)
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    hv = hv ^ (hv >> np.uint32(16))
+    a, b = _permutations()
+    return [int(v) for v in (hv * a + b).min(axis=0)]
 
 
 def jaccard(a: Fingerprint, b: Fingerprint) -> float:

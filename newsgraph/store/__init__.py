@@ -153,6 +153,10 @@ class Store:
             cond = sa.or_(cond, a.c.url == url)
         return conn.execute(sa.select(a.c.id, a.c.pipeline_version).where(cond).limit(1)).first()
 
+    def has_article(self, conn: Connection, article_id: str) -> bool:
+        a = tables.articles
+        return conn.execute(sa.select(a.c.id).where(a.c.id == article_id)).first() is not None
+
     def write_article(
         self, conn: Connection, article_id: str, digest: str, article: Article, pipeline_version: str
     ) -> None:

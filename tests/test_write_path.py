@@ -1,0 +1,25 @@
+"""The writer's fast paths give what the plain ones gave (speed is benchmarked, not tested here)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newsgraph.corpus.origins import PERMUTATIONS, minhash, shingles
+
+
+def test_minhash_equals_datasketch() -> None:
+    datasketch = pytest.importorskip("datasketch")
+    if int(datasketch.__version__.split(".")[0]) < 2:
+        pytest.skip("datasketch < 2 hashes with its legacy scheme; the store's signatures are 2.x's")
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(300)] + ["Zelenskiy", "Ковальчук", "naïve", "2024"]
+    texts = ["", "one two", "a b c d e f"] + [
+        " ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 400))) for _ in range(40)
+    ]
+    for text in texts:
+        grams = shingles(text)
+        reference = datasketch.MinHash(num_perm=PERMUTATIONS, seed=1)
+        reference.update_batch(list(grams))
+        assert minhash(grams) == [int(v) for v in reference.hashvalues], text[:40]
