@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ from ..ingest.web import FetchOptions
 from ..model import Article, Metadata, Problem
 from ..settings import Settings
 from ..store import Store, article_key, exporting, listing, queries
-from . import Newsgraph, Result
+from . import Newsgraph, Result, available_cpus
 from .linking import link_stored
+from .workers import Workers
 
 __all__ = ["AddSummary", "Corpus", "FetchOptions", "Fetcher"]
 
@@ -193,7 +195,7 @@ class Corpus:
         # The model is loaded only once something needs analysing: a repeated run is quick.
         stream = pending()
         first = next(stream, None)
-        results = () if first is None else self.newsgraph.analyze_many(chain([first], stream), processes=jobs)
+        results = () if first is None else self._analysed(chain([first], stream), jobs)
         for result in results:
             target = targets.pop(_key(result), None) if isinstance(result, Article) else None
             batch.append((result, target))
@@ -203,6 +205,17 @@ class Corpus:
         self._commit(batch, version, summary, on_result)
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _analysed(self, items: Iterable[Result], jobs: int) -> Iterator[Result]:
+        """The analysed ``items``, from ``jobs`` analysis processes, in input order.
+
+        With one job and a second CPU, the one analysis process is a forked worker too, so
+        that this process writes one batch while the next is analysed: the writer's time
+        overlaps the analysis instead of adding to it (``analyze`` runs in-process).
+        """
+        if jobs == 1 and available_cpus() >= 2 and hasattr(os, "fork"):
+            return Workers(self.newsgraph, 1).run(items)
+        return self.newsgraph.analyze_many(items, processes=jobs)
 
     def _commit(
         self,

@@ -268,13 +268,17 @@ class SqlClaimState:
         """Read the groups of these (kind, text key)s in one statement (``indexed`` answers from it)."""
         self._indexed = {}
         terms = sorted({key for _kind, key in keys})
+        kinds = sorted({kind for kind, _key in keys})
         if terms:
-            marks = ", ".join(f":t{i}" for i in range(len(terms)))
+            # kind IN (...) AND term IN (...): index look-ups on claim_terms' key (kind, term, ...);
+            # a term alone would scan the whole table, a cost growing with the store.
+            params = {f"k{i}": k for i, k in enumerate(kinds)} | {f"t{i}": t for i, t in enumerate(terms)}
             query = (
                 "SELECT t.kind, t.term, c.group_id FROM claim_terms t JOIN claims c ON c.id = t.claim_id "
-                f"WHERE t.term IN ({marks})"
+                f"WHERE t.kind IN ({', '.join(f':k{i}' for i in range(len(kinds)))}) "
+                f"AND t.term IN ({', '.join(f':t{i}' for i in range(len(terms)))}) ORDER BY t.claim_id"
             )
-            for kind, term, group in self.raw.rows(query, {f"t{i}": t for i, t in enumerate(terms)}):
+            for kind, term, group in self.raw.rows(query, params):
                 self._indexed.setdefault((kind, term), group)
         self._prefetched = {(kind, key) for kind, key in keys}
 
@@ -462,7 +466,11 @@ def index(conn: Connection) -> ClaimIndex:
 def add_article(conn: Connection, article_id: str, article: Article) -> list[str]:
     """Group an article's claims (in the caller's transaction); returns the groups it touched
     (including those whose origins changed because the article is an earlier copy)."""
-    claims, changed = index(conn).add(article_id, article)
+    idx = index(conn)
+    # The embeddings of the article's claim texts in one call (matching asks for them one claim
+    # at a time; the tokenizer's cost is mostly per call).
+    idx.grouper.vectors([a.content.text for a in article.attributions if a.parent is None])
+    claims, changed = idx.add(article_id, article)
     # The new claims updated their groups' counts as they were saved; groups whose older
     # claims changed origin (an earlier copy arrived) are counted again.
     refresh(conn, sorted(changed))
