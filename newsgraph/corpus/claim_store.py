@@ -389,41 +389,54 @@ def _unpack(blob: bytes) -> list[int]:
 
 
 class SqlCopyState:
-    """``CopyState`` on the ``article_copies`` and ``copy_bands`` tables."""
+    """``CopyState`` on the ``article_copies`` and ``copy_bands`` tables.
+
+    The candidates of an article are read with their cluster, date and wire only: a
+    signature (1 KiB) is read when ``CopyFinder`` compares it, which it does not for a
+    candidate whose cluster already matched (every other copy of a much-republished story).
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        #: Rows read with the candidates of the article being added (one statement, not one each).
-        self._rows: dict[str, Any] = {}
+        self.raw = Raw(conn)
+        #: (cluster, published, wire) of the candidates of the article being added.
+        self._rows: dict[str, tuple[str, str | None, str | None]] = {}
 
-    def _row(self, article_id: str) -> Any:
+    def _row(self, article_id: str) -> tuple[str, str | None, str | None] | None:
         if article_id in self._rows:
             return self._rows[article_id]
-        a = tables.article_copies
-        return self.conn.execute(sa.select(a).where(a.c.article_id == article_id)).first()
+        found = self.raw.one(
+            "SELECT cluster, published, wire FROM article_copies WHERE article_id = :a", {"a": article_id}
+        )
+        return (found[0], found[1], found[2]) if found is not None else None
 
     def candidates(self, bands: Sequence[str]) -> list[str]:
-        a, b = tables.article_copies, tables.copy_bands
-        ids = sa.select(b.c.article_id).where(b.c.band.in_(list(bands))).distinct()
-        rows = self.conn.execute(sa.select(a).where(a.c.article_id.in_(ids)).order_by(a.c.article_id)).all()
-        self._rows = {r.article_id: r for r in rows}
-        return [r.article_id for r in rows]
+        marks = ", ".join(f":b{i}" for i in range(len(bands)))
+        rows = self.raw.rows(
+            "SELECT article_id, cluster, published, wire FROM article_copies WHERE article_id IN "
+            f"(SELECT DISTINCT article_id FROM copy_bands WHERE band IN ({marks})) ORDER BY article_id",
+            {f"b{i}": band for i, band in enumerate(bands)},
+        )
+        self._rows = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return [r[0] for r in rows]
 
     def wire(self, article_id: str) -> str | None:
         row = self._row(article_id)
-        return row.wire if row is not None else None
+        return row[2] if row is not None else None
 
     def fingerprint(self, article_id: str) -> Fingerprint | None:
-        row = self._row(article_id)
-        return Fingerprint(_unpack(row.signature), row.size, row.words) if row is not None else None
+        row = self.raw.one(
+            "SELECT signature, size, words FROM article_copies WHERE article_id = :a", {"a": article_id}
+        )
+        return Fingerprint(_unpack(bytes(row[0])), row[1], row[2]) if row is not None else None
 
     def cluster(self, article_id: str) -> str | None:
         row = self._row(article_id)
-        return row.cluster if row is not None else None
+        return row[0] if row is not None else None
 
     def published(self, article_id: str) -> str | None:
         row = self._row(article_id)
-        return row.published if row is not None else None
+        return row[1] if row is not None else None
 
     def save(
         self,
@@ -446,16 +459,19 @@ class SqlCopyState:
                 wire=wire,
             )
         )
-        self.conn.execute(tables.copy_bands.insert(), [{"band": b, "article_id": article_id} for b in bands])
+        self.raw.executemany(
+            "INSERT INTO copy_bands (band, article_id) VALUES (:band, :article_id)",
+            [{"band": b, "article_id": article_id} for b in bands],
+        )
 
     def members(self, cluster: str) -> list[str]:
-        a = tables.article_copies
-        rows = self.conn.execute(sa.select(a.c.article_id).where(a.c.cluster == cluster))
-        return [r.article_id for r in rows]
+        rows = self.raw.rows("SELECT article_id FROM article_copies WHERE cluster = :c", {"c": cluster})
+        return [r[0] for r in rows]
 
     def set_cluster(self, article_id: str, cluster: str) -> None:
-        a = tables.article_copies
-        self.conn.execute(a.update().where(a.c.article_id == article_id).values(cluster=cluster))
+        self.raw.execute(
+            "UPDATE article_copies SET cluster = :c WHERE article_id = :a", {"c": cluster, "a": article_id}
+        )
         self._rows.pop(article_id, None)
 
 

@@ -55,23 +55,40 @@ def _nested_class(tp: Any) -> type | None:
     return None
 
 
+@cache
+def _plan(cls: Any) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """How each field of ``cls`` becomes columns: ``(name, "skip" | "json" | "nested" | "plain",
+    nested field names)``, worked out once per class (``fact_row`` runs for every fact)."""
+    plan: list[tuple[str, str, tuple[str, ...]]] = []
+    for f in dataclasses.fields(cls):
+        if f.name == "mentions":
+            plan.append((f.name, "skip", ()))
+        elif f.name in JSON_LISTS or f.name == "aliases":
+            plan.append((f.name, "json", ()))
+        else:
+            nested = _nested_class(_hints(cls)[f.name])
+            if nested is not None:
+                plan.append((f.name, "nested", tuple(sub.name for sub in dataclasses.fields(nested))))
+            else:
+                plan.append((f.name, "plain", ()))
+    return tuple(plan)
+
+
 def fact_row(article_id: str, seq: int, fact: Any) -> dict[str, Any]:
     """The row of one entity, attribution, event, place or time (mentions excluded)."""
     row: dict[str, Any] = {"article_id": article_id, "seq": seq}
-    for f in dataclasses.fields(fact):
-        value = getattr(fact, f.name)
-        if f.name == "mentions":
+    cls: Any = type(fact)
+    for name, how, subs in _plan(cls):
+        if how == "skip":
             continue
-        if f.name in JSON_LISTS or f.name == "aliases":
-            row[f.name] = _dump([_plain(v) for v in value])
-            continue
-        cls: Any = type(fact)
-        nested = _nested_class(_hints(cls)[f.name])
-        if nested is not None:
-            for sub in dataclasses.fields(nested):
-                row[f"{f.name}_{sub.name}"] = None if value is None else getattr(value, sub.name)
+        value = getattr(fact, name)
+        if how == "json":
+            row[name] = _dump([_plain(v) for v in value])
+        elif how == "nested":
+            for sub in subs:
+                row[f"{name}_{sub}"] = None if value is None else getattr(value, sub)
         else:
-            row[f.name] = value
+            row[name] = value
     return row
 
 
