@@ -23,3 +23,14 @@ def test_minhash_equals_datasketch() -> None:
         reference = datasketch.MinHash(num_perm=PERMUTATIONS, seed=1)
         reference.update_batch(list(grams))
         assert minhash(grams) == [int(v) for v in reference.hashvalues], text[:40]
+
+
+def test_claim_vectors_survive_the_cache_filling_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsgraph.corpus import claims
+
+    monkeypatch.setattr(claims, "VECTOR_CACHE", 3)
+    monkeypatch.setattr(claims, "_VECTORS", {})
+    grouper = claims.ClaimGrouper(claims.MemoryClaimState())
+    grouper.vectors(["one claim here", "two claims here"])
+    # One cached text and two new ones overflow the cache: the cached one is embedded again.
+    assert grouper.vectors(["one claim here", "three", "four"]).shape == (3, 256)

@@ -405,6 +405,7 @@ class ClaimGrouper:
         if missing:
             if len(_VECTORS) + len(missing) > VECTOR_CACHE:
                 _VECTORS.clear()
+                missing = list(dict.fromkeys(texts))  # the cached ones asked for went too
             for text, vector in zip(missing, embedder().embed(missing), strict=True):
                 _VECTORS[text] = vector
         if not texts:
