@@ -197,3 +197,22 @@ def test_a_crowd_does_not_consult(newsgraph: Any) -> None:
     assert not [e for e in evs if e.category == "CONSULT"]
     evs = events(newsgraph, "The two presidents met in Geneva on Monday.")
     assert by_trigger(evs, "met").category == "CONSULT"
+
+
+def test_a_stative_participle_keeps_its_subject_as_actor(newsgraph: Any) -> None:
+    # "is opposed to" names the subject's stand, not a passive (when the parser reads it as
+    # one); a real passive keeps its "by" agent as the actor.
+    text = "Egypt is opposed to Qatari mediation in peace negotiations with Ethiopia, an adviser said Monday."
+    opposed = by_trigger(events(newsgraph, text), "opposed")
+    assert opposed.actor is not None and opposed.actor.text == "Egypt"
+    assert opposed.target is None or "Egypt" not in opposed.target.text
+    rejected = by_trigger(events(newsgraph, "The offer was rejected by Valdora on Monday."), "rejected")
+    assert rejected.actor is not None and rejected.actor.text == "Valdora"
+    assert rejected.target is None or "Valdora" not in rejected.target.text
+
+
+def test_the_event_head_a_trigger_modifies_is_no_target(newsgraph: Any) -> None:
+    # "a mediation mission": the mission is the event, not whom it is aimed at.
+    evs = events(newsgraph, "The envoy undertook a mediation mission between Valdora and Ruritania.")
+    mediation = by_trigger(evs, "mediation")
+    assert mediation.target is None or "mission" not in mediation.target.text

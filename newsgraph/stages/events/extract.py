@@ -378,6 +378,8 @@ class Extractor:
     def verb_participants(self, trig: Trigger) -> tuple[Any, Any]:
         tok = trig.head
         actor, passive = self._subject(tok)
+        if passive is not None and actor is None and tok.lemma_.lower() in self.lex.stative_passives:
+            actor, passive = passive, None  # "Israel is opposed to French mediation": Israel opposes
         target = passive if passive is not None else self._verb_target(tok, trig)
         if target is None:
             target = self._inner_target(trig)
@@ -431,9 +433,11 @@ class Extractor:
         tok = trig.head
         actor = target = None
         if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
-            # "carpet bombing rebel fighters": the noun the trigger modifies is its target.
-            target = tok.head
+            # "carpet bombing rebel fighters": the noun the trigger modifies is its target,
+            # unless it names the event itself ("a mediation mission": the mission is no target).
             tok = tok.head
+            if tok.lemma_.lower() not in lex.event_heads:
+                target = tok
         possessor = None
         of_target = False
         for child in self.kids(trig.head):

@@ -73,6 +73,7 @@ class Lexicon:
     subject_deps: frozenset[str]
     passive_subject_deps: frozenset[str]
     agent_preps: frozenset[str]
+    stative_passives: frozenset[str]
     manner_preps: frozenset[str]
     object_deps: frozenset[str]
     verb_preps: frozenset[str]
@@ -197,6 +198,7 @@ def _load(data_dir: str) -> Lexicon:
         subject_deps=_words(part, "actor", "subject_deps"),
         passive_subject_deps=_words(part, "actor", "passive_subject_deps"),
         agent_preps=_words(part, "actor", "agent_preps"),
+        stative_passives=_words(part, "actor", "stative_passives"),
         manner_preps=_words(part, "actor", "manner_preps"),
         object_deps=_words(part, "target", "object_deps"),
         verb_preps=_words(part, "target", "verb_preps"),
