@@ -46,8 +46,10 @@ def setup(extra: str) -> None:
 
 
 def web_assets() -> None:
-    """The front-end data the pages serve (package.json: the map's world outline), from npm."""
-    if (ROOT / "node_modules" / "world-atlas" / "countries-110m.json").exists():
+    """The front-end packages of package.json from npm: the map's world outline (served) and
+    axe-core (the browser tests' accessibility check, never served)."""
+    wanted = ("world-atlas/countries-110m.json", "axe-core/axe.min.js")
+    if all((ROOT / "node_modules" / path).exists() for path in wanted):
         return
     if shutil.which("npm") is None:
         print("npm not found: the map page will draw no world outline (see docs/web.md)", flush=True)

@@ -386,3 +386,41 @@ def test_the_analyse_button_says_it_is_working_once_pressed(site: dict[str, Any]
     button.click()
     assert button.is_disabled() and button.inner_text() == "Analysing…"
     assert page.locator("form.analyze").get_attribute("aria-busy") == "true"
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: The axe-core rule sets checked: WCAG 2.1 A and AA (contrast, labels, names, landmarks...)
+#: and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def test_every_page_passes_the_axe_accessibility_rules(site: dict[str, Any], browser: Browser) -> None:
+    """axe-core (npm, a devDependency: test-only, never served) on every kind of page at
+    desktop and phone width: no violation of any impact."""
+    if not AXE.exists():
+        assert not os.environ.get("CI"), f"{AXE} missing: run `npm ci` at the repository root"
+        pytest.skip(f"axe-core is not installed at {AXE} (npm ci at the repository root)")
+    base = site["url"]
+    found: list[tuple[int, str, str, int, str]] = []
+    for width in (1280, 390):
+        # The rules engine is injected as a script tag, which the pages' CSP would refuse.
+        context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        page.goto(base + "/claims")
+        article, group = first_href(page, ".claim-link"), first_href(page, ".group h2 a")
+        page.goto(base + "/entities")
+        entity = first_href(page, "table a")
+        paths = ["/", "/articles", article, "/entities", entity, "/quotes", "/claims", group, "/map"]
+        paths += ["/timeline", "/search", "/search?q=grain", "/problems", "/analyze", "/no/such/page"]
+        for path in paths:
+            page.goto(base + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            )
+            found += [
+                (width, path, v["id"], len(v["nodes"]), str(v["nodes"][0]["target"]))
+                for v in result["violations"]
+            ]
+        context.close()
+    assert found == [], found

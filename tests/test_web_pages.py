@@ -365,3 +365,19 @@ def test_the_world_outline_is_one_cacheable_svg(client: TestClient) -> None:
     assert "max-age" in outline.headers["cache-control"]
     assert outline.text.count("<path ") > 150
     assert "<script" not in outline.text and "style" not in outline.text
+
+
+def test_the_facts_list_links_each_entity_to_its_page_without_the_script(tmp_path: Path) -> None:
+    from newsgraph.core.corpus import Corpus
+    from newsgraph.store import content_hash
+
+    corpus = Corpus(db=str(tmp_path / "store.db"))
+    article = hand_built()
+    with corpus.store.begin() as conn:
+        corpus.store.write_article(conn, "a1", content_hash(article.text), article, "test")
+    client = TestClient(create_app(corpus=corpus))
+    facts = client.get("/articles/a1").text.split('id="facts-h"')[1]
+    assert '<a href="/entity?name=Ana%20Pop">Ana Pop across articles</a>' in facts
+    profile = client.get("/entity", params={"name": "Ana Pop"}).text
+    assert '<a href="/search?kind=articles&amp;q=Ana%20Pop">1 article</a>' in profile
+    corpus.close()
