@@ -24,6 +24,9 @@ from ..errors import BadInput, ConfigError
 from ..model import Article, Problem
 from ..pipeline import BaseStage
 
+#: Words remembered by the rule tables' regular-expression check before it starts afresh.
+MAX_WORDS = 500_000
+
 #: Default piece size (characters) for long texts.
 PIECE_CHARS = 50_000
 
@@ -185,6 +188,22 @@ class RuleTables:
                     key = f"newsgraph-rule-{order}"
                     self.multi.add(key, [pattern])
                     self.multi_index[nlp.vocab.strings[key]] = (order, index)
+        # A word no one-token pattern names (nor matches by regular expression) behaves like
+        # any other such word: its key uses 0, so the cache stays small.
+        words: set[str] = set()
+        self.regexes: list[re.Pattern[str]] = []
+        for entry, index in zip(ruler.patterns, ruler.indices, strict=True):
+            for pattern in entry["patterns"]:
+                if len(pattern) == 1 and index in (0, -1) and "LOWER" in pattern[0]:
+                    want = pattern[0]["LOWER"]
+                    if isinstance(want, dict):
+                        self.regexes += [re.compile(v) for k, v in want.items() if k == "REGEX"]
+                        words.update(*[v for v in want.values() if isinstance(v, list)])
+                    else:
+                        words.add(want)
+        # (unnamed words all test as "" would; not so if a pattern names "")
+        self.named: set[int] | None = {nlp.vocab.strings.add(w) for w in words} if "" not in words else None
+        self.matched: dict[int, int] = {}  # word -> itself if a regex matches it, else 0
         self.ruled: dict[tuple[int, int, int, int], tuple[list[Hit], list[tuple[int, int]]]] = {}
         self.lemmas: dict[tuple[int, int, int], int] = {}
 
@@ -226,8 +245,18 @@ class RuleTables:
             i = (start if index >= 0 else end) + index
             extra.setdefault(i, []).append((order, self._ruler_attrs[order]))
         ruled = self.ruled
+        named = self.named
+        matched = self.matched
+        if len(matched) > MAX_WORDS:
+            matched.clear()
         for i in range(n):
-            key = (lower[i], tag[i], dep[i], space[i])
+            word = lower[i]
+            if named is not None and word not in named:
+                got_word = matched.get(word)
+                if got_word is None:
+                    got_word = matched[word] = word if self._regex_word(word) else 0
+                word = got_word
+            key = (word, tag[i], dep[i], space[i])
             found = ruled.get(key)
             if found is None:
                 found = ruled[key] = self._single_hits(key)
@@ -258,6 +287,10 @@ class RuleTables:
             lemma_c[i] = got
         doc.from_array([self.attr_ids[4]], numpy.array(lemma_c, dtype="uint64").reshape(-1, 1))
         return doc
+
+    def _regex_word(self, word: int) -> bool:
+        text = self.vocab.strings[word] if word else ""
+        return any(rx.search(text) for rx in self.regexes)
 
     def _single_hits(self, key: tuple[int, int, int, int]) -> tuple[list[Hit], list[tuple[int, int]]]:
         """The one-token patterns a token with these values matches, and their result folded."""
