@@ -218,7 +218,18 @@ def test_entity_counts_stay_exact(db_url: Any) -> None:
         store.close()
 
 
-def test_migration_0004_counts_a_stored_corpus(db_url: Any) -> None:
+def index_names(store: Store) -> set[str]:
+    """Every index of the store, expression indexes included (SQLAlchemy's inspector skips
+    those on SQLite)."""
+    if store.dialect == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    with store.read() as conn:
+        return {r[0] for r in conn.execute(sa.text(query))}
+
+
+def test_migrations_0004_to_0006_count_a_stored_corpus(db_url: Any) -> None:
     from importlib import resources
 
     from alembic import command
@@ -240,9 +251,12 @@ def test_migration_0004_counts_a_stored_corpus(db_url: Any) -> None:
             config.attributes["connection"] = conn
             command.downgrade(config, "0003")
         assert not sa.inspect(store.engine).has_table("entity_counts")
+        lower = {"ix_entities_lower_name", "ix_mentions_lower_text"}
+        assert lower <= index_names(store)
         store.migrate()  # what opening the store does
-        assert store.revision() == "0005"
+        assert store.revision() == "0006"
         check(store)
+        assert not lower & index_names(store)  # 0006: no query reads them since 0004
         with store.read() as conn:
             top = queries.entities(conn)[0]
             assert (top["name"], top["articles"]) == ("John Smith", 2)
