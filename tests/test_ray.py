@@ -233,3 +233,15 @@ def test_engine_ray_without_ray_installed_is_a_coded_error_naming_the_extra(
     assert result.exit_code == 1
     assert "[E501]" in result.output and "newsgraph[ray]" in result.output
     assert Corpus(db=db).stats()["articles"] == 0
+
+
+def test_ray_writes_workers_into_sqlite_is_e504_from_the_command_line(tmp_path: Path) -> None:
+    from newsgraph.cli import cli
+
+    (tmp_path / "a.txt").write_text("Officials said on Monday that talks would resume.")
+    db = str(tmp_path / "store.db")
+    args = ["add", "--db", db, "--engine", "ray", "--ray-writes", "workers", "-q", str(tmp_path / "a.txt")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "[E504]" in result.output and "sqlite" in result.output
+    assert Corpus(db=db).stats()["articles"] == 0

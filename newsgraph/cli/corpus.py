@@ -118,6 +118,14 @@ def _guard(call: Callable[[], Any]) -> Any:
     show_default=True,
     help="With --engine ray, inputs per Ray task (files are split into shards of this size).",
 )
+@click.option(
+    "--ray-writes",
+    type=click.Choice(["auto", "driver", "workers"]),
+    default="auto",
+    show_default=True,
+    help="With --engine ray, who writes the store: this process, or the actors (PostgreSQL only); "
+    "auto: the actors for PostgreSQL.",
+)
 @click.option("--reprocess", is_flag=True, help="Analyse again articles stored by an older pipeline version.")
 @click.option("--published", callback=iso_date, help="Publication date (ISO 8601), overrides metadata.")
 @click.option("--outlet", help="Outlet name, overrides metadata.")
@@ -150,6 +158,7 @@ def add(
     engine: str,
     address: str | None,
     shard_size: int,
+    ray_writes: str,
     reprocess: bool,
     published: str | None,
     outlet: str | None,
@@ -205,6 +214,7 @@ def add(
                     batch_size=batch,
                     shard_size=shard_size,
                     on_result=on_result,
+                    writes=None if ray_writes == "auto" else ray_writes,
                     fetcher=fetcher,
                 )
             )
