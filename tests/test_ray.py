@@ -168,7 +168,8 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
         else request.getfixturevalue("postgres").new_database()
     )
     cluster = Corpus(db=db, newsgraph=newsgraph)
-    got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1)
+    writes = "workers" if backend == "postgresql" else "driver"
+    got = ray_engine.add(cluster, [source], actors=2, shard_size=3, batch_size=1, writes=writes)
     assert killed == phases and set(deaths) == set(phases), f"killed in {killed}, deaths in {deaths}"
     assert (got.added, got.present, got.failed) == (9, 0, 0)
     records = exported(cluster)

@@ -120,11 +120,11 @@ def _guard(call: Callable[[], Any]) -> Any:
 )
 @click.option(
     "--ray-writes",
-    type=click.Choice(["auto", "driver", "workers"]),
-    default="auto",
+    type=click.Choice(["driver", "workers"]),
+    default="driver",
     show_default=True,
-    help="With --engine ray, who writes the store: this process, or the actors (PostgreSQL only); "
-    "auto: the actors for PostgreSQL.",
+    help="With --engine ray, who writes the store: this process, or the actors (PostgreSQL only; "
+    "see docs/scale.md before choosing them).",
 )
 @click.option("--reprocess", is_flag=True, help="Analyse again articles stored by an older pipeline version.")
 @click.option("--published", callback=iso_date, help="Publication date (ISO 8601), overrides metadata.")
@@ -177,8 +177,8 @@ def add(
     Articles already stored (same URL or same text) are skipped, so a run can be repeated or
     resumed after an interruption. Every input that fails is recorded (see `newsgraph problems`);
     the exit status is 1 when any did. With --engine ray the files are read and analysed by Ray
-    actors, shard by shard; this process writes a SQLite store, the actors write a PostgreSQL
-    one, in input order (docs/scale.md).
+    actors, shard by shard; this process writes the store in input order (with --ray-writes
+    workers the actors write a PostgreSQL store themselves; docs/scale.md).
     """
     from ..core import count_inputs
     from ..core.corpus import Fetcher, FetchOptions
@@ -214,7 +214,7 @@ def add(
                     batch_size=batch,
                     shard_size=shard_size,
                     on_result=on_result,
-                    writes=None if ray_writes == "auto" else ray_writes,
+                    writes=ray_writes,
                     fetcher=fetcher,
                 )
             )
