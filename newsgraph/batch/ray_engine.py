@@ -74,7 +74,6 @@ class ShardActor:
         db: str | None = None,
         version: str | None = None,
     ) -> None:
-        os.environ["OPENBLAS_NUM_THREADS"] = "1"
         self.worker = ShardWorker(settings, stages, overrides, db, version)
 
     def read(self, task: int, shard: Shard) -> list[Entry]:
@@ -195,7 +194,12 @@ class _Run:
         self.ray = ray
         self.driver = driver
         self.size = size
-        self.remote = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(ShardActor)
+        # BLAS reads its thread count when numpy loads, which a Ray worker process does
+        # before it builds the actor: the variable must be in the process's environment.
+        single_blas = {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}
+        self.remote = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0, runtime_env=single_blas)(
+            ShardActor
+        )
         #: With a store URL, the actors write (``keep``, then ``commit`` in input order).
         self.db = db
         version = driver.version if db is not None else None
