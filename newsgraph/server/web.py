@@ -48,6 +48,20 @@ def _page(value: str) -> int:
     return max(1, min(int(value), 100_000)) if value.strip().isdigit() else 1
 
 
+def _window(number: int) -> dict[str, int]:
+    """The rows of page ``number``, and one more to tell whether another page follows."""
+    return {"limit": PAGE + 1, "offset": (number - 1) * PAGE}
+
+
+def _pager(rows: list[Any], number: int, key: str = "rows") -> dict[str, Any]:
+    """A listing template's page values from rows fetched with ``_window``."""
+    return {key: rows[:PAGE], "page": number, "more": len(rows) > PAGE}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -146,15 +160,12 @@ def articles(
         outlet=outlet or None,
         since=since or None,
         until=until or None,
-        limit=PAGE + 1,
-        offset=(number - 1) * PAGE,
+        **_window(number),
     )
     return _render(
         request,
         "articles.html",
-        rows=rows[:PAGE],
-        page=number,
-        more=len(rows) > PAGE,
+        **_pager(rows, number),
         outlet=outlet,
         since=since,
         until=until,
@@ -177,22 +188,19 @@ def quotes(
     number = _page(page)
     speaker, about, outlet = _text(speaker), _text(about), _text(outlet)
     source_type = source_type.strip() if source_type.strip() in SOURCE_TYPES else ""
-    wanted = hedged.strip().lower() in {"1", "true", "yes", "on"}
+    wanted = _flag(hedged)
     rows = _corpus(request).quotes(
         speaker=speaker or None,
         about=about or None,
         source_type=source_type or None,
         hedged=wanted,
         outlet=outlet or None,
-        limit=PAGE + 1,
-        offset=(number - 1) * PAGE,
+        **_window(number),
     )
     return _render(
         request,
         "quotes.html",
-        rows=rows[:PAGE],
-        page=number,
-        more=len(rows) > PAGE,
+        **_pager(rows, number),
         speaker=speaker,
         about=about,
         source_type=source_type,
@@ -210,13 +218,11 @@ def problems(request: Request, page: str = "1", code: str = "") -> HTMLResponse:
     number = _page(page)
     code = code.strip().upper()[:5]
     code = code if re.fullmatch(r"E\d{3}", code) else ""
-    rows = _corpus(request).problems(code=code or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
+    rows = _corpus(request).problems(code=code or None, **_window(number))
     return _render(
         request,
         "problems.html",
-        rows=rows[:PAGE],
-        page=number,
-        more=len(rows) > PAGE,
+        **_pager(rows, number),
         code=code,
         query=_query(code=code),
     )
@@ -235,8 +241,8 @@ def reader(request: Request, article_id: str) -> HTMLResponse:
 def entities(request: Request, page: str = "1", type: str = "") -> HTMLResponse:
     number = _page(page)
     type = type.strip()[:40]
-    rows = _corpus(request).entities(type=type or None, limit=PAGE + 1, offset=(number - 1) * PAGE)
-    return _render(request, "entities.html", rows=rows[:PAGE], page=number, more=len(rows) > PAGE, type=type)
+    rows = _corpus(request).entities(type=type or None, **_window(number))
+    return _render(request, "entities.html", **_pager(rows, number), type=type)
 
 
 @router.get("/entity", response_class=HTMLResponse)
@@ -268,17 +274,13 @@ def entity(request: Request, name: str = "") -> HTMLResponse:
 def claims(request: Request, page: str = "1", contested: str = "", about: str = "") -> HTMLResponse:
     """Claim groups, most independent origins first; ``contested=1`` keeps those with a
     contradiction, ``about`` those whose claims hold every word given."""
-    number, wanted = _page(page), contested.strip().lower() in {"1", "true", "yes", "on"}
+    number, wanted = _page(page), _flag(contested)
     about = _text(about)
-    rows = _corpus(request).claims(
-        contested=wanted, about=about or None, limit=PAGE + 1, offset=(number - 1) * PAGE
-    )
+    rows = _corpus(request).claims(contested=wanted, about=about or None, **_window(number))
     return _render(
         request,
         "claims.html",
-        groups=rows[:PAGE],
-        page=number,
-        more=len(rows) > PAGE,
+        **_pager(rows, number, "groups"),
         contested=wanted,
         about=about,
         query=_query(contested="1" if wanted else "", about=about),
@@ -376,15 +378,13 @@ def search(request: Request, q: str = "", page: str = "1", kind: str = "") -> HT
     q, number = q[:500], _page(page)
     kind = kind if kind in SEARCH_KINDS else ""
     if q.strip():
-        hits = _corpus(request).search(q, kind=SEARCH_KINDS[kind], limit=PAGE + 1, offset=(number - 1) * PAGE)
+        hits = _corpus(request).search(q, kind=SEARCH_KINDS[kind], **_window(number))
     return _render(
         request,
         "search.html",
         q=q,
         kind=kind,
-        hits=hits[:PAGE],
-        page=number,
-        more=len(hits) > PAGE,
+        **_pager(hits, number, "hits"),
         query=_query(q=q, kind=kind),
     )
 
