@@ -247,3 +247,45 @@ def test_a_run_on_name_is_not_searched_for_places_inside_it() -> None:
     text = f"Officials met at the {name} on Monday."
     (got,) = resolve_spans(Article(text=text), [span(text, name)], fallback=True)
     assert got is None or got.country != "JP", got
+
+
+def test_a_province_named_in_iso_3166_2_needs_context_to_beat_a_town() -> None:
+    # "Laguna" is a Philippine province (ISO 3166-2 PH-LAG) and a Californian town: the bare
+    # name of a second-level region is weak evidence, enough only beside its own country.
+    text = "The governor of Laguna met officials from Manila and Quezon City on Monday."
+    spans = [span(text, n) for n in ("Laguna", "Manila", "Quezon City")]
+    laguna = resolve_spans(Article(text=text), spans)[0]
+    assert laguna is not None and laguna.country == "PH" and laguna.feature == "region"
+    text = "A teenager from Laguna won the spelling contest."
+    (alone,) = resolve_spans(Article(text=text), [span(text, "Laguna")])
+    assert alone is not None and alone.feature == "city"
+    # A US county has no ISO 3166-2 code: its bare name stays a town or a surname.
+    text = "Protesters marched in Cuyahoga on Sunday."
+    (bare,) = resolve_spans(Article(text=text), [span(text, "Cuyahoga")])
+    assert bare is None or bare.feature != "region"
+
+
+def test_arab_towns_are_found_without_the_article() -> None:
+    # GeoNames writes "Al Qāmishlī"; news writes "Qamishli".
+    text = "Shells fell on Qamishli and other towns along the Syrian-Turkish border."
+    (town,) = resolve_spans(Article(text=text), [span(text, "Qamishli")])
+    assert town is not None and town.country == "SY" and near(town.lat, town.lon, (37.05, 41.22), 30)
+
+
+def test_without_article() -> None:
+    from newsgraph.stages.places.gazetteer import without_article
+
+    assert without_article("Al Qāmishlī") == "qamishli"
+    assert without_article("Ar-Raqqah") == "raqqah"
+    assert without_article("As Suwayda'") == "suwayda'"
+    assert without_article("Al Ain") is None  # too little left: "Ain" is no name of its own
+    assert without_article("Aleppo") is None
+    assert without_article("El") is None
+
+
+def test_an_unknown_name_is_placed_in_the_place_it_is_said_to_be_in() -> None:
+    # The nearest city before it is New Orleans; "in New York" says where the restaurant is.
+    text = "She has cooked in great restaurants, from August in New Orleans to Le Bernardin in New York."
+    spans = [span(text, n) for n in ("New Orleans", "Le Bernardin", "New York")]
+    _, restaurant, _ = resolve_spans(Article(text=text), spans, fallback=True)
+    assert restaurant is not None and near(restaurant.lat, restaurant.lon, (40.71, -74.01), 30)

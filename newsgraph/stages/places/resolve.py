@@ -281,6 +281,10 @@ def sentence_countries(mentions: Sequence[NameMention], target: NameMention, tex
     return out
 
 
+#: The words between a name and the place it is said to be in ("X in Y", "X, Y", "X at Y").
+_LOCATED_IN = re.compile(r"\s*(?:,|\b(?:in|at|near|outside)\b)\s*(?:the\s+)?")
+
+
 def nearby(mentions: Sequence[NameMention], target: NameMention, text: str = "") -> Candidate | None:
     """The city or site named nearest to ``target`` (within ``NEAR_CHARS``), literal uses only.
 
@@ -298,7 +302,7 @@ def nearby(mentions: Sequence[NameMention], target: NameMention, text: str = "")
         c = m.chosen
         if c is not None and c.feature == "region" and c.country and c.admin1 and not m.metonymy:
             states[c.country].add(c.admin1)
-    best: tuple[tuple[bool, int], Candidate] | None = None
+    best: tuple[tuple[bool, bool, int], Candidate] | None = None
     for m in mentions:
         c = m.chosen
         if m is target or c is None or m.metonymy or c.feature not in ("city", "site"):
@@ -310,7 +314,10 @@ def nearby(mentions: Sequence[NameMention], target: NameMention, text: str = "")
         gap = target.start - m.end if m.end <= target.start else m.start - target.end
         if gap < 0 or gap > NEAR_CHARS:
             continue
-        key = (not (a <= m.start and m.end <= b), gap)
+        # "Le Bernardin in New York", "Sloss Furnaces, Birmingham": the place the name is said
+        # to be in comes first.
+        inside = m.start >= target.end and _LOCATED_IN.fullmatch(text[target.end : m.start]) is not None
+        key = (not inside, not (a <= m.start and m.end <= b), gap)
         if best is None or key < best[0]:
             best = (key, c)
     return best[1] if best is not None else None
