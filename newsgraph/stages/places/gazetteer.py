@@ -390,9 +390,9 @@ def build(path: Path) -> None:
                 add_name(alt, rid, KIND_ALT)
             if cc in ARABIC_COUNTRIES:
                 for raw in (city["name"], *(city.get("alternatenames") or ())):
-                    bare = without_article(raw)
-                    if bare:
-                        add_name(bare, rid, KIND_ALT)
+                    stripped = without_article(raw)
+                    if stripped:
+                        add_name(stripped, rid, KIND_ALT)
         del cities
         # A capital that several places share a name with (e.g. two 'Damascus'): only the
         # most populous one in that country keeps the flag.
