@@ -216,3 +216,19 @@ def test_the_event_head_a_trigger_modifies_is_no_target(newsgraph: Any) -> None:
     evs = events(newsgraph, "The envoy undertook a mediation mission between Valdora and Ruritania.")
     mediation = by_trigger(evs, "mediation")
     assert mediation.target is None or "mission" not in mediation.target.text
+
+
+def test_the_named_party_behind_an_object_is_the_target(newsgraph: Any) -> None:
+    # The inner act's object is a relation, a target area, a cell: the state or place named
+    # behind it is the recipient ("relations with Ruritania", "targets in Homs").
+    text = "Freedonia threatened to break off diplomatic relations with Ruritania on Monday."
+    evs = events(newsgraph, text)
+    threat = by_trigger(evs, "threatened")
+    assert threat.target is not None and threat.target.text == "Ruritania"
+    evs = events(newsgraph, "Artillery units fired rockets at positions in Homs overnight, witnesses said.")
+    fired = by_trigger(evs, "fired")
+    assert fired.target is not None and fired.target.text == "Homs"
+    # An object that is itself named stays the target.
+    evs = events(newsgraph, "Freedonia attacked Ruritania with rockets from Valdora on Monday.")
+    attack = by_trigger(evs, "attacked")
+    assert attack.target is not None and attack.target.text == "Ruritania"

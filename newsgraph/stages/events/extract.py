@@ -20,6 +20,10 @@ from .lexicon import MODE_PRIORITY, Entry, Lexicon
 
 #: Deepest walk up the dependency tree (keeps pathological parses linear).
 MAX_CLIMB = 12
+#: Prepositions after an object that name the party behind it ("relations with Congo").
+_BEHIND_PREPS = frozenset({"with", "in", "from", "against", "to", "toward", "towards"})
+#: Entity types of such a party: states, groups, organisations, people, places.
+_NAMED_PARTIES = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
 #: Dependencies through which a verb inherits the subject of its head:
 #: "agreed to cooperate" (xcomp), "attacked and killed" (conj), "by bombing" (pcomp).
 SUBJECT_INHERIT = frozenset({"xcomp", "conj", "pcomp", "advcl", "prep", "ccomp"})
@@ -397,7 +401,7 @@ class Extractor:
                     if trig is not None:
                         trig.instrument = True  # "fired rockets at the town": the target follows
                     continue
-                target = child
+                target = self._named_behind(child)
                 break
         preps = self.kids(tok)
         if trig is not None and trig.obj is not None:
@@ -407,7 +411,7 @@ class Extractor:
                 if child.dep_ == "prep" and child.lower_ in lex.verb_preps:
                     pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
                     if pobj is not None:
-                        target = pobj
+                        target = self._named_behind(pobj)
                         break
         if trig is not None and self.kinds is not None:
             for child in preps:
@@ -417,6 +421,20 @@ class Extractor:
                     if pobj is not None and WEAPON in self.kinds.kinds(pobj):
                         trig.instrument = True
         return target
+
+    def _named_behind(self, obj: Any) -> Any:
+        """The named state, group, person or place behind an unnamed object: "break off
+        diplomatic relations with Congo" (Congo), "fired at targets in Jericho" (Jericho),
+        "suspended aid to Baghdad"; a named object stays ("attacked Ruritania from Valdora")."""
+        if self.kinds is None or obj.pos_ != "NOUN" or self.kinds.entity_type(obj):
+            return obj
+        for child in self.kids(obj):
+            if child.dep_ != "prep" or child.lower_ not in _BEHIND_PREPS:
+                continue
+            pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
+            if pobj is not None and self.kinds.entity_type(pobj) in _NAMED_PARTIES:
+                return pobj
+        return obj
 
     def _inner_target(self, trig: Trigger) -> Any:
         """The target of the act a verb is about: "threatened to cut off power to Nakhichevan"
@@ -635,6 +653,13 @@ def _violent(ex: Extractor, trig: Trigger, actor: Any, target: Any) -> bool:
     if trig.instrument or (actor is not None and kinds.armed(actor)):
         return True
     if target is not None:
+        named = target.dep_ == "pobj" and kinds.entity_type(target) in _NAMED_PARTIES
+        behind = target.head.head if named and target.head.lower_ in _BEHIND_PREPS else None
+        act = behind is not None and behind.pos_ == "NOUN" and not kinds.entity_type(behind)
+        if act and not kinds.kinds(behind):
+            # The party was taken from behind an act ("battling extradition to Ruritania"):
+            # the act, not the party, says whether the event is violent.
+            target = behind
         found = kinds.kinds(target)
         if kinds.armed(target) or PLACE in found:
             return True
