@@ -143,3 +143,26 @@ def test_clock_time_after_the_publication_time_was_the_day_before(nlp) -> None: 
 def test_a_quarter_of_something_is_a_fraction(nlp) -> None:  # type: ignore[no-untyped-def]
     got = run(nlp, "Funds hold more than a quarter of the market. Sales fell in the quarter.", WEDNESDAY)
     assert "more than a quarter" not in got and "a quarter" not in got, got
+
+
+@pytest.mark.slow
+def test_the_year_of_a_report_is_the_publication_year(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "For the year, cereal volume was flat, the company said.", "2024-11-06")
+    assert got["the year"] == ("2024", "DATE")
+    got = run(nlp, "Revenue for the year ended June 30 rose 4%.", "2024-11-06")
+    assert got["the year"] == ("P1Y", "DURATION")
+    # Not a date: an award, the year before, the year-ago quarter.
+    got = run(nlp, "She was named Person of the Year by the magazine.", "2024-11-06")
+    assert "the Year" not in got
+    got = run(nlp, "Sales fell from $450 million the year before.", "2024-11-06")
+    assert "the year" not in got
+
+
+@pytest.mark.slow
+def test_year_end_looks_ahead_or_back(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = run(nlp, "The merger should be completed by year-end.", "2024-10-30")
+    assert got["year-end"] == ("2024-12-31", "DATE")
+    got = run(nlp, "The index has risen 12% since year-end.", "2024-10-30")
+    assert got["year-end"] == ("2023-12-31", "DATE")
+    got = run(nlp, "Year-end bonuses were cut.", "2024-10-30")
+    assert "Year-end" not in got

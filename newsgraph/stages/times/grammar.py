@@ -176,6 +176,14 @@ class Grammar:
             # The year last named ("in 1988 ... later that year"); "the full year" of a report.
             "that_year": r"\b(?:(?P<mod>earlier|later)\s+)?(?:in\s+)?that\s+(?:same\s+)?year\b",
             "full_year": r"\bthe\s+full\s+(?:fiscal\s+)?year\b",
+            # "For the year, volume was flat", "the first nine months of the year": the
+            # publication year, as business news uses it; "the year ended Aug. 31": a year's
+            # span. Not "Person of the Year", "the year-ago quarter", "the year before".
+            "the_year": r"\bthe\s+(?-i:year)\b(?![-'\u2019]|\s+(?:ago|before|earlier|later|after|of|in|that"
+            r"|when|nineteen|eighteen|two|\d))(?P<span>\s+end(?:ed|ing)\b)?",
+            # "by year-end", "since year-end": the end of this year or, looking back, the last.
+            "year_end": r"\b(?P<since>since\s+)?(?:the\s+)?year[-\s]end\b"
+            r"(?![-\s](?:net|results|figures|bonus|report))",
             # The day last named ("on Oct. 23 ... Earlier that day", "the next morning").
             "that_day": r"\b(?:(?P<mod>earlier|later)\s+)?(?:that(?:\s+same)?|the\s+same)\s+"
             r"(?P<pod>day|morning|afternoon|evening|night)\b",
@@ -619,6 +627,21 @@ class Grammar:
 
     def _full_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         return self._rel(m, f"{anchor.year:04d}" if anchor is not None else None)
+
+    def _the_year(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        if m.group("span"):
+            return Found(m.start(), m.start("span"), "DURATION", "P1Y", False)
+        return self._rel(m, f"{anchor.year:04d}" if anchor is not None else None)
+
+    def _year_end(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        start = m.end("since") if m.group("since") else m.start()
+        if tense(start, m.end()) == C.NOMINAL:
+            return None  # "year-end net": a modifier, not a date
+        if anchor is None:
+            return Found(start, m.end(), "DATE", None, True)
+        back = bool(m.group("since")) or tense(start, m.end()) == C.PAST
+        year = anchor.year - 1 if back and (anchor.month, anchor.day) != (12, 31) else anchor.year
+        return Found(start, m.end(), "DATE", f"{year:04d}-12-31", True)
 
     def _that_day(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         """ "that day", "earlier that day", "the same morning": the day last named (nothing when
