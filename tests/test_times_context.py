@@ -166,3 +166,14 @@ def test_year_end_looks_ahead_or_back(nlp) -> None:  # type: ignore[no-untyped-d
     assert got["year-end"] == ("2023-12-31", "DATE")
     got = run(nlp, "Year-end bonuses were cut.", "2024-10-30")
     assert "Year-end" not in got
+
+
+@pytest.mark.slow
+def test_the_latest_quarter_has_been_reported(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The company gave no estimate of the storm's impact on fourth-quarter results. "
+        "In the latest quarter, it lost $23 million."
+    )
+    got = run(nlp, text, "2024-10-30")
+    assert got["fourth-quarter"][0] == "2024-Q4"
+    assert got["the latest quarter"] == ("2024-Q3", "DATE")

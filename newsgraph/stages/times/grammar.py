@@ -51,6 +51,10 @@ class Found:
     bare_clock: bool = False
 
 
+#: Words that make "the ... quarter" one already reported (so not after publication).
+_REPORTED_QUARTER = ("latest", "most recent", "recent", "previous", "prior")
+
+
 def _alt(words: list[str]) -> str:
     """A regex alternation, longest first, spaces matching any whitespace."""
     parts = sorted({w for w in words}, key=len, reverse=True)
@@ -708,9 +712,14 @@ class Grammar:
         back = "year-earlier" in words or "year-ago" in words
         if anchor is None:
             return self._rel(m, None)
-        ref = state.quarter or C.shift_value(anchor, -1, "Q")
+        last_done = C.shift_value(anchor, -1, "Q")
+        ref = state.quarter or last_done
         if ref is None:
             return self._rel(m, None)
+        if last_done and ref > last_done and any(w in words for w in _REPORTED_QUARTER):
+            # "the latest quarter" has been reported: not the coming quarter named before it
+            # ("the impact on fourth-quarter results ... In the latest quarter" in October).
+            ref = last_done
         if back:
             y, q = ref.split("-")
             ref = f"{int(y) - 1:04d}-{q}"
