@@ -21,7 +21,9 @@ def test_events_gold_floor() -> None:
     assert report["coverage"] >= 0.86
     assert report["actor_accuracy"] >= 0.52
     # Participants of top events with the right category: precision measured 0.880 (actor)
-    # and 0.588 (target), from 0.830 and 0.435 before those rules.
+    # and 0.588 (target), from 0.830 and 0.435 before those rules; target 0.622 (accuracy 0.411)
+    # after the named party behind an object became the target (2026-11-28).
     assert report["actor"]["precision"] >= 0.85
-    assert report["target"]["precision"] >= 0.55
+    assert report["target"]["precision"] >= 0.60
+    assert report["target"]["accuracy"] >= 0.39
     assert "category accuracy" in render(report)
