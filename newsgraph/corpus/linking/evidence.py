@@ -10,7 +10,6 @@ same to update at the 10th article as at the 10,000th.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -213,10 +212,23 @@ def empty_profile(feat: Features) -> dict[str, Any]:
 
 
 def _bump(counter: dict[str, int], items: Any, limit: int | None = None) -> None:
-    for item in items:
-        counter[item] = counter.get(item, 0) + 1
+    """Count ``items`` in ``counter``; beyond ``limit`` entries, keep the most frequent.
+
+    Which entries survive depends on the counts alone, never on the order the items came
+    in or the dict's order: a tie at the limit goes to the entries the counter held before
+    this call, then to the alphabetically first. (A set's order changes with the process's
+    string hash seed, and a profile read back from the store has its keys sorted, one kept
+    in memory within a transaction has not: order-dependent tie-breaks made the same
+    articles link differently in another process or with other transaction boundaries.)
+    """
+    new: set[str] = set()
+    for item in sorted(items) if isinstance(items, set | frozenset) else items:
+        count = counter.get(item, 0)
+        if not count:
+            new.add(item)
+        counter[item] = count + 1
     if limit is not None and len(counter) > limit:
-        kept = Counter(counter).most_common(limit)
+        kept = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] in new, kv[0]))[:limit]
         counter.clear()
         counter.update(kept)
 
@@ -252,8 +264,9 @@ def display_name(profile: dict[str, Any]) -> str:
         # a full name (first and surname) seen most often; else the most frequent form
         full = {a: n for a, n in aliases.items() if len(words(a)) >= 2}
         pool = full or aliases
-        return max(pool, key=lambda a: (pool[a], len(a)))
-    return max(aliases, key=lambda a: (aliases[a], -abs(len(a) - 20)))
+        return min(pool, key=lambda a: (-pool[a], -len(a), a))
+    # Ties go to the alphabetically first form, whatever the dict's order (see ``_bump``).
+    return min(aliases, key=lambda a: (-aliases[a], abs(len(a) - 20), a))
 
 
 def profile_type(profile: dict[str, Any]) -> str:
