@@ -51,6 +51,32 @@ def exported(corpus: Corpus) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+#: Rows compared beyond the export: the linker's and claim grouping's tables, without
+#: clock times and surrogate row ids (a rolled-back PostgreSQL transaction uses up ids).
+_TABLES = {
+    "corpus_entities": "id, name, type, profile",
+    "corpus_entity_keys": "*",
+    "entity_links": "*",
+    "link_log": "action, corpus_id, other_id, article_id, entity_id, reason",
+    "entity_counts": "*",
+    "claim_groups": "id, seq, claims, articles, origins, contradictions, first_published, last_published",
+    "claims": "group_id, article_id, kind, ref, text, origin_key, relation, relation_reason",
+    "article_copies": "article_id, cluster, size, words, published, wire",
+}
+
+
+def tables(corpus: Corpus) -> dict[str, list[str]]:
+    """The cross-article tables' rows, each as text, sorted: the store beyond what ``export`` shows."""
+    import sqlalchemy as sa
+
+    out = {}
+    with corpus.store.read() as conn:
+        for table, columns in _TABLES.items():
+            rows = conn.execute(sa.text(f"SELECT {columns} FROM {table}")).all()
+            out[table] = sorted(json.dumps([str(v) for v in row]) for row in rows)
+    return out
+
+
 @pytest.fixture(scope="module")
 def ray() -> Any:
     """A local Ray instance for the module: two CPUs, a small object store, no dashboard."""
@@ -113,6 +139,7 @@ def test_a_ray_add_into_postgresql_stores_what_a_local_add_does(
     assert (got.added, got.present, got.failed) == (7, 1, 2)
     assert sorted(statuses) == sorted(["added"] * 7 + ["present"] + ["failed"] * 2)
     assert exported(cluster) == exported(local)
+    assert tables(cluster) == tables(local)
     assert cluster.stats() == local.stats()
     assert sorted(p["code"] for p in cluster.problems()) == ["E001", "E002"]
     again = ray_engine.add(cluster, sources, actors=2)
@@ -178,6 +205,7 @@ def test_an_actor_killed_mid_run_loses_no_article_and_stores_none_twice(
     local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
     assert local.add([source]).added == 9
     assert records == exported(local)
+    assert tables(cluster) == tables(local)
     assert cluster.stats() == local.stats()
 
 
@@ -208,6 +236,7 @@ def test_a_worker_commit_tried_again_skips_what_the_first_attempt_stored(
     local = Corpus(db=str(tmp_path / "local.db"), newsgraph=newsgraph)
     assert local.add([source], batch_size=2).added == 9
     assert exported(stored) == exported(local)
+    assert tables(stored) == tables(local)
     assert stored.stats() == local.stats()
     worker.close()
 

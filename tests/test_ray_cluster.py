@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_ray import tables
 
 from newsgraph.core import Newsgraph
 from newsgraph.core.corpus import Corpus
@@ -110,6 +111,7 @@ def test_two_nodes_write_postgresql_as_a_local_add_does(
     assert summary(run.stderr) == (3 * COPIES, 0, 0)
     stored = Corpus(db=db, newsgraph=newsgraph)
     assert exported(stored) == exported(local)
+    assert tables(stored) == tables(local)
     assert stored.stats() == local.stats()
     again = subprocess.run(
         command(cluster, db, inputs), env=cluster.env(), capture_output=True, text=True, timeout=900
@@ -163,6 +165,7 @@ def test_a_driver_killed_mid_run_then_run_again_stores_what_an_uninterrupted_run
     assert present >= at_kill  # what was committed before the kill stays, and is not stored again
     assert stored.stats() == local.stats()
     assert exported(stored) == exported(local)
+    assert tables(stored) == tables(local)
 
 
 def _alive(cluster: Any) -> list[Any]:
