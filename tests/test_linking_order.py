@@ -121,3 +121,22 @@ def test_the_display_name_does_not_depend_on_the_dict_order() -> None:
     people = {"family": "person", "aliases": {"Jane Roe": 1, "John Doe": 1}}
     swapped = {"family": "person", "aliases": {"John Doe": 1, "Jane Roe": 1}}
     assert evidence.display_name(people) == evidence.display_name(swapped) == "Jane Roe"
+
+
+def test_the_writer_keeps_no_linking_state_of_finished_transactions(tmp_path: Path) -> None:
+    """A state holds its connection, so weak keys alone kept every transaction's state alive."""
+    from test_linking import article
+
+    from newsgraph.core import linking
+    from newsgraph.core.corpus import AddSummary, Corpus
+    from newsgraph.store import article_key
+
+    corpus = Corpus(db=str(tmp_path / "store.db"))
+    for n in range(6):
+        art = article((f"Group {n}", "ORG"), ("Americans", "NORP"))
+        art.input = f"a{n}"
+        article_id, digest = article_key(art)
+        corpus._commit([(art, (article_id, digest, False))], "test", AddSummary(), None)
+    assert corpus.stats()["articles"] == 6
+    assert len([c for c in linking._STATES if c.closed]) <= 1  # the last one, dropped by the next call
+    corpus.close()

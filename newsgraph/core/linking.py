@@ -29,6 +29,8 @@ def link_in_memory(items: Iterable[tuple[str, Article]]) -> dict[tuple[str, str]
 
 #: One linking state per open transaction: what it has read stays valid until the
 #: transaction ends (the writer is the only one writing), and dies with it on a rollback.
+#: A state holds its connection, so weak keys alone never let it go: states of closed
+#: connections are dropped on the next call (else every transaction of a run stayed in memory).
 _STATES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
@@ -38,6 +40,8 @@ def link_stored(store: Any, conn: Any, article_id: str, article: Article) -> dic
 
     state = _STATES.get(conn)
     if state is None:
+        for done in [c for c in _STATES if c.closed]:
+            del _STATES[done]
         state = _STATES[conn] = SqlLinkState(conn, store.read_article)
     return Linker(state).link_article(article_id, article)
 
