@@ -15,11 +15,13 @@ whole, then input by input, and the one input that kills its actor twice becomes
 problem (E016), as with local workers. Nothing is written twice: only the driver
 writes, once per input, through ``Corpus``'s commit.
 
-With a PostgreSQL store the actors may write instead (``writes="workers"``, opt-in: the
-driver stays the default until an unexplained mismatch with a local ``add`` seen in 2 of 10
-benchmark runs is found): an actor keeps what it analysed, and when the shard's turn comes (input
-order: the shard before it is committed) the driver asks that actor to commit it, on the
-actor's own connection, through the same ``Corpus`` commit. The driver then only cuts,
+With a PostgreSQL store the actors may write instead (``writes="workers"``, opt-in: on a
+few cores the driver writing is faster, docs/scale.md): an actor keeps what it analysed, and
+when the shard's turn comes (input order: the shard before it is committed) the driver asks
+that actor to commit it, on the actor's own connection, through the same ``Corpus`` commit.
+The store is the same whichever process commits: nothing in the commit depends on the
+process (its string hash seed, its caches) or on where transactions end
+(``tests/test_linking_order.py``). The driver then only cuts,
 decides and orders, and no result travels to it. An actor that dies before its turn
 loses only what it kept: the shard is analysed again; one that dies while committing
 leaves whole transactions behind, and the next attempt skips the articles they stored.
@@ -119,8 +121,8 @@ def add(
     one); without it, one already initialised in this process is used, else a local Ray
     instance is started for the run. ``shard_size``: inputs per task. ``writes``: who
     writes the store, ``"driver"`` (this process) or ``"workers"`` (the actors, each on
-    its own connection: PostgreSQL only, E504 otherwise); default: the driver, the one
-    path measured to give exactly a local ``add``'s store in every run (see docs/scale.md).
+    its own connection: PostgreSQL only, E504 otherwise); default: the driver (on a few
+    cores the faster of the two; both leave a local ``add``'s store, docs/scale.md).
     """
     dialect = corpus.store.dialect
     if writes not in WRITES or (writes == "workers" and dialect != "postgresql"):

@@ -124,7 +124,7 @@ def _guard(call: Callable[[], Any]) -> Any:
     default="driver",
     show_default=True,
     help="With --engine ray, who writes the store: this process, or the actors (PostgreSQL only; "
-    "see docs/scale.md before choosing them).",
+    "docs/scale.md says when each is faster). Both leave the store a local add leaves.",
 )
 @click.option("--reprocess", is_flag=True, help="Analyse again articles stored by an older pipeline version.")
 @click.option("--published", callback=iso_date, help="Publication date (ISO 8601), overrides metadata.")
