@@ -1,18 +1,21 @@
 """Run a tagger over a parsed article: role segments (source / cue / content) per paragraph.
 
-Two taggers give the same per-token tags: the linear-chain CRF (the default,
-python-crfsuite over :mod:`.features`) and the learned MiniLM tagger run with
+Two taggers give the same kind of per-token tags: the linear-chain CRF (the default,
+trained with python-crfsuite over :mod:`.features` and run with numpy by :mod:`.crf`,
+which gives python-crfsuite's own tags) and the learned MiniLM tagger run with
 onnxruntime (``tagger = "onnx"``, :mod:`.tagger_onnx`).
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
+from .crf import CrfTagger, load_crf
 from .features import Table, paragraphs, sequence_features
 from .lexicons import DATA, Lexicons
 
@@ -30,22 +33,27 @@ class Segment:
 
 
 @lru_cache(maxsize=2)
-def load_tagger(path: str | None = None) -> Any:
-    """The CRF tagger (opened once per process)."""
-    import pycrfsuite
-
+def load_tagger(path: str | None = None) -> CrfTagger:
+    """The CRF tagger (read once per process)."""
     model = Path(path) if path else DATA / MODEL_NAME
     if not model.exists():
         raise ConfigError(
             "E107", path=str(model), detail="model file missing: run `newsgraph train attribution`"
         )
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
-    return tagger
+    try:
+        return load_crf(model)
+    except (struct.error, ValueError, IndexError) as err:  # ModelFormatError is a ValueError
+        raise ConfigError("E107", path=str(model), detail=f"not a crfsuite CRF model ({err})") from err
 
 
 def crf_tags(tab: Table, paras: list[tuple[int, int]], tagger: Any) -> list[list[str] | None]:
-    """The CRF's tags for every token of each paragraph (``None`` for a blank paragraph)."""
+    """The CRF's tags for every token of each paragraph (``None`` for a blank paragraph).
+
+    ``tagger``: a :class:`.crf.CrfTagger`, or a ``pycrfsuite.Tagger`` (fed the feature
+    strings of :func:`.features.sequence_features`: the reference the numpy one is tested on).
+    """
+    if isinstance(tagger, CrfTagger):
+        return tagger.tags(tab, paras)
     out: list[list[str] | None] = []
     for i, j in paras:
         if all(tab.space[i:j]):
@@ -88,7 +96,7 @@ def onnx_tags(tab: Table, paras: list[tuple[int, int]], tagger: Any) -> list[lis
 def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], Table, list[tuple[int, int]]]:
     """Role segments over the whole doc, the doc's token table and its paragraphs.
 
-    ``tagger`` is the CRF (a ``pycrfsuite.Tagger``) or the learned tagger (anything
+    ``tagger`` is the CRF (see :func:`crf_tags`) or the learned tagger (anything
     with ``tag_words``, see :mod:`.tagger_onnx`); both give BIO(LU) tags per token.
     """
     tab = Table(doc, lex)
