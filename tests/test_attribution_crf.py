@@ -11,7 +11,7 @@ import pytest
 from newsgraph.errors import ConfigError
 from newsgraph.stages.attributions import crf as crf_module
 from newsgraph.stages.attributions.crf import CrfModel, CrfTagger, load_crf
-from newsgraph.stages.attributions.features import Table, paragraphs, sequence_features
+from newsgraph.stages.attributions.features import Table, paragraphs, sequence_features, table_paragraphs
 from newsgraph.stages.attributions.lexicons import DATA, load
 from newsgraph.stages.attributions.tagger import MODEL_NAME, crf_tags, load_tagger
 
@@ -63,6 +63,7 @@ def test_same_tags_and_scores_as_python_crfsuite(nlp: Any, reference: Any) -> No
         doc = nlp(text)
         tab = Table(doc, lex)
         paras = list(paragraphs(doc))
+        assert table_paragraphs(tab) == paras
         assert crf_tags(tab, paras, tagger) == crf_tags(tab, paras, reference), text[:60]
         todo = [(i, j) for i, j in paras if not all(tab.space[i:j])]
         if not todo:

@@ -98,6 +98,20 @@ class Table:
         self.sent_start = [x == 1 for x in start]
 
 
+def table_paragraphs(tab: Table) -> list[tuple[int, int]]:
+    """:func:`paragraphs` of the table's doc, from its lists (no ``Token`` objects)."""
+    out = []
+    start = 0
+    for k, (space, text) in enumerate(zip(tab.space, tab.text, strict=True)):
+        if space and "\n" in text:
+            if k > start:
+                out.append((start, k))
+            start = k + 1
+    if start < tab.n:
+        out.append((start, tab.n))
+    return out
+
+
 def paragraphs(doc: Any) -> Iterator[tuple[int, int]]:
     """Token ranges ``[i, j)`` of paragraphs, cutting at whitespace tokens that hold a newline."""
     start = 0

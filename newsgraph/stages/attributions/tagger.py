@@ -16,7 +16,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from .crf import CrfTagger, load_crf
-from .features import Table, paragraphs, sequence_features
+from .features import Table, sequence_features, table_paragraphs
 from .lexicons import DATA, Lexicons
 
 MODEL_NAME = "tagger.crfsuite"
@@ -100,7 +100,7 @@ def tag_segments(doc: Any, lex: Lexicons, tagger: Any) -> tuple[list[Segment], T
     with ``tag_words``, see :mod:`.tagger_onnx`); both give BIO(LU) tags per token.
     """
     tab = Table(doc, lex)
-    paras = list(paragraphs(doc))
+    paras = table_paragraphs(tab)
     tagged = onnx_tags(tab, paras, tagger) if hasattr(tagger, "tag_words") else crf_tags(tab, paras, tagger)
     return segments(tab, paras, tagged), tab, paras
 
