@@ -6,9 +6,10 @@ Usage::
                                           [--queries Q] [--json FILE] [--keep DIR]
     .venv/bin/python benchmarks/corpus.py --keep DIR --jobs      # queries only, on DIR/store.db
 
-Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
-when present, else the bundled samples), repeated with a varied first line and id until
-there are ``--add-n`` of them.
+Texts: ``DIR/*.txt`` or a CSV file with an ``articleBody`` column such as the FNC-1 dev
+bodies (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text`` when present,
+else the bundled samples), repeated with a varied first line and id until there are
+``--add-n`` of them. ``--progress N`` prints a line every N articles of each run.
 
 1. Throughput, in one run on the same texts, with one facade (models loaded before the
    clock starts): ``analyze`` = ``Newsgraph.analyze_paths(jsonl, processes=J)`` with the
@@ -60,17 +61,32 @@ def texts_dir(given: str | None) -> Path:
     return POLNEAR_DEV if POLNEAR_DEV.is_dir() else SAMPLES
 
 
+def read_texts(source: Path) -> list[tuple[str, str]]:
+    """(name, text) pairs: ``DIR/*.txt``, or a CSV file with an ``articleBody`` column (the
+    FNC-1 ``bodies.csv`` layout: ``Body ID``, ``articleBody``), blank bodies left out."""
+    if source.is_file() and source.suffix == ".csv":
+        import csv
+
+        with open(source, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return [
+            (f"body-{row.get('Body ID') or i}", row["articleBody"])
+            for i, row in enumerate(rows)
+            if row.get("articleBody", "").strip()
+        ]
+    return [(f.stem, f.read_text("utf-8")) for f in sorted(source.glob("*.txt"))]
+
+
 def write_jsonl(directory: Path, n: int, path: Path) -> int:
-    files = sorted(directory.glob("*.txt"))
+    files = read_texts(directory)
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(n):
-            f = files[i % len(files)]
+            stem, text = files[i % len(files)]
             copy = i // len(files)
-            text = f.read_text("utf-8")
             if copy:
                 text = f"Copy {copy}.\n{text}"
             record = {
-                "id": f"{f.stem}-{copy}",
+                "id": f"{stem}-{copy}",
                 "text": text,
                 "published": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
             }
@@ -79,26 +95,67 @@ def write_jsonl(directory: Path, n: int, path: Path) -> int:
     return n
 
 
-def throughput(ng: Any, source: Path, jobs: int, tmp: Path) -> dict[str, Any]:
+class Progress:
+    """A line on stderr every ``every`` articles: count, wall s, CPU s (this process, and
+    its finished workers), the 1-minute load average."""
+
+    def __init__(self, label: str, every: int) -> None:
+        self.label, self.every, self.n = label, every, 0
+        self.started, self.cpu0, self.own0 = time.perf_counter(), _cpu(), time.process_time()
+
+    def __call__(self, *_: Any) -> None:
+        self.n += 1
+        if self.every and self.n % self.every == 0:
+            print(
+                json.dumps(
+                    {
+                        "progress": self.label,
+                        "n": self.n,
+                        "wall_s": round(time.perf_counter() - self.started, 1),
+                        "own_cpu_s": round(time.process_time() - self.own0, 1),
+                        "load": round(os.getloadavg()[0], 2),
+                    }
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def throughput(ng: Any, source: Path, jobs: int, tmp: Path, every: int = 0) -> dict[str, Any]:
     from newsgraph.core.corpus import Corpus
 
+    load0 = os.getloadavg()[0]
     cpu0 = _cpu()
     started = time.perf_counter()
-    done = sum(1 for _ in ng.analyze_paths([str(source)], processes=jobs))
+    progress = Progress(f"analyze-{jobs}", every)
+    done = 0
+    for _ in ng.analyze_paths([str(source)], processes=jobs):
+        done += 1
+        progress()
     analyze_s = time.perf_counter() - started
-    cpu1 = _cpu()
+    cpu1, own1 = _cpu(), _own_cpu()
+    load1 = os.getloadavg()[0]
     corpus = Corpus(db=str(tmp / f"add-{jobs}.db"), newsgraph=ng)
-    summary = corpus.add([str(source)], jobs=jobs)
+    summary = corpus.add([str(source)], jobs=jobs, on_result=Progress(f"add-{jobs}", every))
     corpus.close()
-    cpu2 = _cpu()
+    cpu2, own2 = _cpu(), _own_cpu()
+    load2 = os.getloadavg()[0]
     add_rate = summary.added / summary.seconds
     analyze_rate = done / analyze_s
+    size = (tmp / f"add-{jobs}.db").stat().st_size
     return {
         # CPU seconds of this process and its finished workers: far steadier than wall time
         # on a shared machine.
         "analyze_cpu_s": round(cpu1 - cpu0, 1),
         "add_cpu_s": round(cpu2 - cpu1, 1),
         "cpu_ratio": round((cpu1 - cpu0) / (cpu2 - cpu1), 3),
+        # This process alone during add: with forked workers, the writer (reading the
+        # sources, handing out work, writing, linking, claim grouping).
+        "add_parent_cpu_s": round(own2 - own1, 1),
+        "load_start": round(load0, 2),
+        "load_after_analyze": round(load1, 2),
+        "load_end": round(load2, 2),
+        "store_kib_per_article": round(size / max(1, summary.added) / 1024, 1),
         "jobs": jobs,
         "articles": done,
         "analyze_s": round(analyze_s, 2),
@@ -108,6 +165,13 @@ def throughput(ng: Any, source: Path, jobs: int, tmp: Path) -> dict[str, Any]:
         "add_failed": summary.failed,
         "ratio": round(add_rate / analyze_rate, 3),
     }
+
+
+def _own_cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _cpu() -> float:
@@ -257,6 +321,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", help="keep (and reuse) the stores in this directory")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--progress", type=int, default=0, help="a progress line every N articles")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from newsgraph.core import Newsgraph
@@ -273,7 +338,7 @@ def main(argv: list[str]) -> int:
         if args.jobs:
             ng = Newsgraph()
             for jobs in args.jobs:
-                row = throughput(ng, source, jobs, tmp)
+                row = throughput(ng, source, jobs, tmp, args.progress)
                 report["throughput"].append(row)
                 print(json.dumps(row), flush=True)
                 if keep is not tmp:
