@@ -310,6 +310,147 @@ def latency(db: Path, queries: int) -> dict[str, Any]:
     return out
 
 
+def postgres_throughput(ng: Any, source: Path, jobs: int, tmp: Path, url: str | None) -> dict[str, Any]:
+    """``add`` of the same texts into a new SQLite file and into a new PostgreSQL database, and
+    ``analyze`` of them, in one run. ``url``: an empty database to use; without it a
+    throwaway server is started (``tests/postgres.py``: initdb in a temporary folder, fsync
+    off, 127.0.0.1). CPU: this process and its finished workers, and for PostgreSQL also
+    the server's processes (read from /proc with psutil)."""
+    from newsgraph.core.corpus import Corpus
+
+    cluster = None
+    if url is None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from postgres import Cluster
+
+        cluster = Cluster()
+        url = cluster.new_database()
+    server = _postmaster(cluster)
+    try:
+        out: dict[str, Any] = {"jobs": jobs, "load_start": round(os.getloadavg()[0], 2)}
+        cpu0, started = _cpu(), time.perf_counter()
+        done = sum(1 for _ in ng.analyze_paths([str(source)], processes=jobs))
+        out["analyze"] = {"articles": done, "s": time.perf_counter() - started, "cpu_s": _cpu() - cpu0}
+        for backend, db in (("sqlite", str(tmp / f"pg-vs-sqlite-{jobs}.db")), ("postgresql", url)):
+            cpu0, server0 = _cpu(), _server_cpu(server)
+            corpus = Corpus(db=db, newsgraph=ng)
+            summary = corpus.add([str(source)], jobs=jobs)
+            corpus.close()
+            out[backend] = {
+                "articles": summary.added,
+                "s": summary.seconds,
+                "cpu_s": _cpu() - cpu0,
+                "server_cpu_s": _server_cpu(server) - server0 if backend == "postgresql" else 0.0,
+            }
+        for part in ("analyze", "sqlite", "postgresql"):
+            row = out[part]
+            row["per_s"] = round(row["articles"] / row["s"], 2)
+            row["s"] = round(row["s"], 1)
+            row["cpu_s"] = round(row["cpu_s"] + row.get("server_cpu_s", 0.0), 1)
+            row["server_cpu_s"] = round(row.get("server_cpu_s", 0.0), 1)
+        a = out["analyze"]
+        for backend in ("sqlite", "postgresql"):
+            out[backend]["ratio_wall"] = round(out[backend]["per_s"] / a["per_s"], 3)
+            out[backend]["ratio_cpu"] = round(a["cpu_s"] / out[backend]["cpu_s"], 3)
+        out["postgresql_vs_sqlite_wall"] = round(out["postgresql"]["per_s"] / out["sqlite"]["per_s"], 3)
+        out["load_end"] = round(os.getloadavg()[0], 2)
+        return out
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _postmaster(cluster: Any) -> Any:
+    if cluster is None:
+        return None
+    import psutil
+
+    pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    return psutil.Process(pid)
+
+
+def _server_cpu(server: Any) -> float:
+    """CPU seconds of a PostgreSQL server: its processes running now, and those that ended
+    (the postmaster reaps its backends: their time is in its children's)."""
+    if server is None:
+        return 0.0
+    own = server.cpu_times()
+    total = own.children_user + own.children_system
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except Exception:  # ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
+
+
+#: The statements of an article's delete (``add --reprocess``) that read a table by a column
+#: other than its key's first; timed on their own, each in a transaction rolled back.
+DELETE_STATEMENTS = {
+    "claim_terms by claim": (
+        "DELETE FROM claim_terms WHERE claim_id IN (SELECT id FROM claims WHERE article_id = :a)"
+    ),
+    "copy_bands by article": "DELETE FROM copy_bands WHERE article_id = :a",
+    "search_docs by article": "DELETE FROM search_docs WHERE article_id = :a",
+}
+
+
+def deletes(db: Path, n: int) -> dict[str, Any]:
+    """CPU and wall ms of deleting an article as ``add --reprocess`` does before it writes the
+    new analysis (``claim_store.delete_article`` + ``Store.delete_article``, the entity counts
+    settled), for ``n`` random stored articles, each in a transaction rolled back (the store
+    is left as it was; it is migrated when opened, as any store is)."""
+    import sqlalchemy as sa
+
+    from newsgraph.corpus import claim_store
+    from newsgraph.store import Store, groups
+
+    store = Store.open(str(db))
+    with store.read() as conn:
+        ids = sorted(r[0] for r in conn.exec_driver_sql("SELECT id FROM articles"))
+        plans = {
+            name: [str(r[-1]) for r in conn.execute(sa.text("EXPLAIN QUERY PLAN " + sql), {"a": ids[0]})]
+            for name, sql in DELETE_STATEMENTS.items()
+        }
+    picked = random.Random(11).sample(ids, min(n, len(ids)))
+
+    def timed(work: Any) -> tuple[float, float]:
+        with store.engine.connect() as conn:
+            transaction = conn.begin()
+            started, cpu0 = time.perf_counter(), time.process_time()
+            work(conn)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
+            transaction.rollback()
+        return wall * 1000, cpu * 1000
+
+    def whole(article_id: str) -> Any:
+        def work(conn: Any) -> None:
+            groups.defer(conn)
+            claim_store.delete_article(conn, article_id)
+            store.delete_article(conn, article_id)
+            groups.settle(conn)
+            groups.discard(conn)
+
+        return work
+
+    cases: dict[str, Any] = {"whole delete": whole}
+    for name, sql in DELETE_STATEMENTS.items():
+        cases[name] = lambda a, sql=sql: lambda conn: conn.execute(sa.text(sql), {"a": a})
+    out: dict[str, Any] = {"articles": len(ids), "plans": plans}
+    for name, make in cases.items():
+        walls, cpus = zip(*(timed(make(a)) for a in picked), strict=True)
+        out[name] = {
+            "wall_p50_ms": round(statistics.median(walls), 1),
+            "cpu_p50_ms": round(statistics.median(cpus), 1),
+            "cpu_mean_ms": round(statistics.fmean(cpus), 1),
+            "calls": len(cpus),
+        }
+        print(json.dumps({name: out[name]}), file=sys.stderr, flush=True)
+    store.close()
+    return out
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -322,6 +463,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--progress", type=int, default=0, help="a progress line every N articles")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="",
+        help="add into PostgreSQL and SQLite (URL of an empty database; none: a throwaway server)",
+    )
+    parser.add_argument(
+        "--deletes",
+        type=int,
+        default=0,
+        help="time N article deletes on DIR/add-1.db (--keep)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from newsgraph.core import Newsgraph
@@ -338,6 +491,11 @@ def main(argv: list[str]) -> int:
         if args.jobs:
             ng = Newsgraph()
             for jobs in args.jobs:
+                if args.postgres is not None:
+                    row = postgres_throughput(ng, source, jobs, tmp, args.postgres or None)
+                    report["throughput"].append(row)
+                    print(json.dumps(row), flush=True)
+                    continue
                 row = throughput(ng, source, jobs, tmp, args.progress)
                 report["throughput"].append(row)
                 print(json.dumps(row), flush=True)
@@ -359,6 +517,9 @@ def main(argv: list[str]) -> int:
             print(json.dumps(report["store"]), flush=True)
             report["latency"] = latency(store, args.queries)
             print(json.dumps(report["latency"], indent=2))
+        if args.deletes:
+            report["deletes"] = deletes(keep / "add-1.db", args.deletes)
+            print(json.dumps(report["deletes"], indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0

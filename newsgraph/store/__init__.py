@@ -166,7 +166,7 @@ class Store:
         if "\x00" in article.text:
             raise StoreError("E203", input=article.input)
         a = tables.articles
-        # Only a re-analysed article has rows to remove (FTS5 deletes by article scan the index).
+        # Only a re-analysed article has rows to remove.
         if conn.execute(sa.select(a.c.id).where(a.c.id == article_id)).first() is not None:
             self.delete_article(conn, article_id)
         seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(a.c.seq), 0) + 1)).scalar_one()
@@ -201,15 +201,17 @@ class Store:
         speakers = search.speaker_rows(article_id, article)
         if speakers:
             conn.execute(tables.speaker_terms.insert(), speakers)
-        search.index_article(conn, article_id, article)
+        search.index_article(conn, article_id, article, seq)
         conn.execute(tables.problems.delete().where(tables.problems.c.input == article.input))
         groups.touch(conn, [article_id], {article_id: article})
 
     def delete_article(self, conn: Connection, article_id: str) -> None:
-        for table in (*tables.ARTICLE_TABLES, tables.articles):
-            key = table.c.id if table is tables.articles else table.c.article_id
+        a = tables.articles
+        seq = conn.execute(sa.select(a.c.seq).where(a.c.id == article_id)).scalar()
+        for table in (*tables.ARTICLE_TABLES, a):
+            key = table.c.id if table is a else table.c.article_id
             conn.execute(table.delete().where(key == article_id))
-        search.unindex_article(conn, article_id)
+        search.unindex_article(conn, article_id, seq)
         groups.forget(conn, article_id)
 
     def record_problem(self, conn: Connection, problem: Problem, pipeline_version: str) -> None:

@@ -4,6 +4,13 @@ One table, ``search_docs(kind, article_id, ref, body)``: an FTS5 virtual table o
 SQLite (unicode61 tokens, diacritics folded, no stemming) and on PostgreSQL a table with
 a generated ``tsvector`` column in the ``simple`` configuration (no stemming of names)
 under a GIN index. Rows are written with the article, in the same transaction.
+
+On SQLite the rows of the article whose ``seq`` is s have the rowids ``s << ROWID_SHIFT``
++ n (n: the row's place in the article: its text, then its quotes), so that an article's
+rows are one rowid range, deleted as a range (FTS5 has no index on its ``UNINDEXED``
+``article_id`` column: a delete by it reads every row), and rowid order is the order the
+articles were added (``quotes --about`` reads it newest first). Migration 0007 numbered
+the rows of older stores so.
 """
 
 from __future__ import annotations
@@ -18,9 +25,16 @@ from ..model import Article
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+#: Bits of an FTS5 rowid for the row's place in its article (2^24 rows: an article of at
+#: most ``ingest.max_chars`` characters holds far fewer quotes).
+ROWID_SHIFT = 24
 
-def index_article(conn: Connection, article_id: str, article: Article) -> None:
-    docs = [{"kind": "article", "article_id": article_id, "ref": "", "body": _searchable(article)}]
+
+def index_article(conn: Connection, article_id: str, article: Article, seq: int) -> None:
+    """The search rows of an article whose ``articles.seq`` is ``seq``."""
+    docs: list[dict[str, Any]] = [
+        {"kind": "article", "article_id": article_id, "ref": "", "body": _searchable(article)}
+    ]
     for attribution in article.attributions:
         docs.append(
             {
@@ -30,16 +44,24 @@ def index_article(conn: Connection, article_id: str, article: Article) -> None:
                 "body": _quote(attribution),
             }
         )
-    conn.execute(
-        sa.text(
-            "INSERT INTO search_docs (kind, article_id, ref, body) VALUES (:kind, :article_id, :ref, :body)"
-        ),
-        docs,
-    )
+    if conn.dialect.name == "sqlite":
+        for n, doc in enumerate(docs):
+            doc["rowid"] = (seq << ROWID_SHIFT) + n
+        insert = "INSERT INTO search_docs (rowid, kind, article_id, ref, body) VALUES (:rowid, "
+    else:
+        insert = "INSERT INTO search_docs (kind, article_id, ref, body) VALUES ("
+    conn.execute(sa.text(insert + ":kind, :article_id, :ref, :body)"), docs)
 
 
-def unindex_article(conn: Connection, article_id: str) -> None:
-    conn.execute(sa.text("DELETE FROM search_docs WHERE article_id = :a"), {"a": article_id})
+def unindex_article(conn: Connection, article_id: str, seq: int | None) -> None:
+    """Remove the search rows of an article (``seq``: its ``articles.seq``, if it had a row)."""
+    if conn.dialect.name == "sqlite" and seq is not None:
+        conn.execute(
+            sa.text("DELETE FROM search_docs WHERE rowid BETWEEN :lo AND :hi"),
+            {"lo": seq << ROWID_SHIFT, "hi": ((seq + 1) << ROWID_SHIFT) - 1},
+        )
+    else:  # PostgreSQL: an index on article_id
+        conn.execute(sa.text("DELETE FROM search_docs WHERE article_id = :a"), {"a": article_id})
 
 
 def speaker_terms(text: str) -> list[str]:

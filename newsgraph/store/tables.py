@@ -330,6 +330,7 @@ claim_terms = sa.Table(
     sa.Column("kind", sa.Text, primary_key=True),
     sa.Column("term", sa.Text, primary_key=True),
     sa.Column("claim_id", sa.Integer, primary_key=True),
+    sa.Index("ix_claim_terms_claim_id", "claim_id"),  # an article's claims deleted (0007)
 )
 
 article_copies = sa.Table(
@@ -350,6 +351,7 @@ copy_bands = sa.Table(
     metadata,
     sa.Column("band", sa.Text, primary_key=True),
     sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Index("ix_copy_bands_article_id", "article_id"),  # an article's copy rows deleted (0007)
 )
 
 #: Claim and copy rows of one article, deleted with it when it is re-analysed.
