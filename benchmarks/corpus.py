@@ -406,7 +406,13 @@ def deletes(db: Path, n: int) -> dict[str, Any]:
     from newsgraph.corpus import claim_store
     from newsgraph.store import Store, groups
 
-    store = Store.open(str(db))
+    started, cpu0 = time.perf_counter(), time.process_time()
+    store = Store.open(str(db))  # migrations included
+    opened = {
+        "open_s": round(time.perf_counter() - started, 1),
+        "open_cpu_s": round(time.process_time() - cpu0, 1),
+    }
+    print(json.dumps(opened), file=sys.stderr, flush=True)
     with store.read() as conn:
         ids = sorted(r[0] for r in conn.exec_driver_sql("SELECT id FROM articles"))
         plans = {
@@ -437,7 +443,7 @@ def deletes(db: Path, n: int) -> dict[str, Any]:
     cases: dict[str, Any] = {"whole delete": whole}
     for name, sql in DELETE_STATEMENTS.items():
         cases[name] = lambda a, sql=sql: lambda conn: conn.execute(sa.text(sql), {"a": a})
-    out: dict[str, Any] = {"articles": len(ids), "plans": plans}
+    out: dict[str, Any] = {"articles": len(ids), **opened, "plans": plans}
     for name, make in cases.items():
         walls, cpus = zip(*(timed(make(a)) for a in picked), strict=True)
         out[name] = {

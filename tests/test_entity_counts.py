@@ -265,3 +265,23 @@ def test_migrations_0004_to_0006_count_a_stored_corpus(db_url: Any) -> None:
             assert profile["outlets"] == ["Wire"]
     finally:
         store.close()
+
+
+def test_kept_shares_are_compact_and_older_shares_still_read() -> None:
+    facets = Counter(
+        {
+            ("articles", groups.WHOLE): 1,
+            ("type", "PERSON"): 2,
+            ("type_articles", "PERSON"): 1,
+            ("name", "Ана Петрова"): 2,
+            ("name", "Petrova"): 1,
+            ("find", "petrova"): 1,
+            ("outlet", "Wire"): 1,
+        }
+    )
+    triples = sorted((f, v, n) for (f, v), n in facets.items())
+    old = json.dumps([list(t) for t in triples], ensure_ascii=False)  # as stores before it keep them
+    new = groups.encode_facets(facets)
+    assert sorted(groups.decode_facets(new)) == triples
+    assert sorted(groups.decode_facets(old)) == triples
+    assert "articles" not in new and "type_articles" not in new and len(new) < 0.7 * len(old)

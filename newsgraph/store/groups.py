@@ -278,7 +278,7 @@ def _refresh(conn: Connection, ids: list[str], known: Mapping[str, Article]) -> 
     delta: Counter[tuple[str, str, str]] = Counter()
     old = sa.select(_EA.c.key, _EA.c.facets).where(_EA.c.article_id.in_(ids))
     for r in conn.execute(old):
-        for facet, value, n in json.loads(r.facets):
+        for facet, value, n in decode_facets(r.facets):
             delta[(r.key, facet, value)] -= n
     conn.execute(_EA.delete().where(_EA.c.article_id.in_(ids)))
     facts: dict[str, ArticleFacts] = {}
@@ -306,15 +306,39 @@ def _refresh(conn: Connection, ids: list[str], known: Mapping[str, Article]) -> 
                     "said": c["said"],
                     "about": c["about"],
                     "events": c["events"],
-                    "facets": json.dumps(
-                        [[facet, value, n] for (facet, value), n in sorted(facets.items())],
-                        ensure_ascii=False,
-                    ),
+                    "facets": encode_facets(facets),
                 }
             )
     if rows:
         conn.execute(_EA.insert(), rows)
     _apply(conn, delta)
+
+
+def encode_facets(facets: Mapping[tuple[str, str], int]) -> str:
+    """An article's share of a group's counts as ``entity_articles.facets`` keeps it: compact
+    JSON ``{facet: {value: n}}`` without what every share implies (``articles`` 1, and
+    ``type_articles`` 1 for each of its types), about two thirds of the triples' size."""
+    out: dict[str, dict[str, int]] = {}
+    for (facet, value), n in sorted(facets.items()):
+        if facet not in _IMPLIED:
+            out.setdefault(facet, {})[value] = n
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_facets(text: str) -> list[tuple[str, str, int]]:
+    """``(facet, value, n)`` of a kept share: ``encode_facets``'s JSON, or the list of
+    triples that stores written before it keep."""
+    data = json.loads(text)
+    if isinstance(data, list):
+        return [(facet, value, n) for facet, value, n in data]
+    out = [(facet, value, n) for facet, values in data.items() for value, n in values.items()]
+    out.append(("articles", WHOLE, 1))
+    out.extend(("type_articles", value, 1) for value in data.get("type", {}))
+    return out
+
+
+#: Facets every share holds in the same way, left out of the kept JSON.
+_IMPLIED = ("articles", "type_articles")
 
 
 def _apply(conn: Connection, delta: Counter[tuple[str, str, str]]) -> None:
