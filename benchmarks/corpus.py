@@ -77,10 +77,10 @@ def read_texts(source: Path) -> list[tuple[str, str]]:
     return [(f.stem, f.read_text("utf-8")) for f in sorted(source.glob("*.txt"))]
 
 
-def write_jsonl(directory: Path, n: int, path: Path) -> int:
+def write_jsonl(directory: Path, n: int, path: Path, start: int = 0) -> int:
     files = read_texts(directory)
     with open(path, "w", encoding="utf-8") as handle:
-        for i in range(n):
+        for i in range(start, start + n):
             stem, text = files[i % len(files)]
             copy = i // len(files)
             if copy:
@@ -121,7 +121,11 @@ class Progress:
             )
 
 
-def throughput(ng: Any, source: Path, jobs: int, tmp: Path, every: int = 0) -> dict[str, Any]:
+def throughput(
+    ng: Any, source: Path, jobs: int, tmp: Path, every: int = 0, seed: Path | None = None
+) -> dict[str, Any]:
+    """``analyze`` and ``add`` of ``source`` with ``jobs``; ``add`` into a new store, or into
+    a copy of the store ``seed`` (opened, so migrated, before the clock starts)."""
     from newsgraph.core.corpus import Corpus
 
     load0 = os.getloadavg()[0]
@@ -133,16 +137,25 @@ def throughput(ng: Any, source: Path, jobs: int, tmp: Path, every: int = 0) -> d
         done += 1
         progress()
     analyze_s = time.perf_counter() - started
+    db = tmp / f"add-{jobs}.db"
+    if seed is not None:
+        shutil.copy(seed, db)
+    corpus = Corpus(db=str(db), newsgraph=ng)
+    before = _articles(db)
     cpu1, own1 = _cpu(), _own_cpu()
     load1 = os.getloadavg()[0]
-    corpus = Corpus(db=str(tmp / f"add-{jobs}.db"), newsgraph=ng)
     summary = corpus.add([str(source)], jobs=jobs, on_result=Progress(f"add-{jobs}", every))
-    corpus.close()
     cpu2, own2 = _cpu(), _own_cpu()
+    corpus.close()
     load2 = os.getloadavg()[0]
     add_rate = summary.added / summary.seconds
     analyze_rate = done / analyze_s
-    size = (tmp / f"add-{jobs}.db").stat().st_size
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:  # the whole store in the file (a copy of it, too)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db.stat().st_size
+    stored = _articles(db)
     return {
         # CPU seconds of this process and its finished workers: far steadier than wall time
         # on a shared machine.
@@ -155,7 +168,9 @@ def throughput(ng: Any, source: Path, jobs: int, tmp: Path, every: int = 0) -> d
         "load_start": round(load0, 2),
         "load_after_analyze": round(load1, 2),
         "load_end": round(load2, 2),
-        "store_kib_per_article": round(size / max(1, summary.added) / 1024, 1),
+        "store_articles_before": before,
+        "store_articles": stored,
+        "store_kib_per_article": round(size / max(1, stored) / 1024, 1),
         "jobs": jobs,
         "articles": done,
         "analyze_s": round(analyze_s, 2),
@@ -393,6 +408,11 @@ DELETE_STATEMENTS = {
     ),
     "copy_bands by article": "DELETE FROM copy_bands WHERE article_id = :a",
     "search_docs by article": "DELETE FROM search_docs WHERE article_id = :a",
+    # What Store.delete_article does since migration 0007 (rows numbered by the article's seq).
+    "search_docs by rowid range": (
+        "DELETE FROM search_docs WHERE rowid BETWEEN (SELECT seq << 24 FROM articles WHERE id = :a) "
+        "AND (SELECT ((seq + 1) << 24) - 1 FROM articles WHERE id = :a)"
+    ),
 }
 
 
@@ -469,6 +489,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--progress", type=int, default=0, help="a progress line every N articles")
+    parser.add_argument("--start", type=int, default=0, help="number the texts from this copy on")
+    parser.add_argument("--seed", help="add into a copy of this SQLite store (its open not timed)")
     parser.add_argument(
         "--postgres",
         nargs="?",
@@ -492,7 +514,7 @@ def main(argv: list[str]) -> int:
         keep = Path(args.keep) if args.keep else tmp
         keep.mkdir(parents=True, exist_ok=True)
         source = tmp / "texts.jsonl"
-        write_jsonl(directory, args.add_n, source)
+        write_jsonl(directory, args.add_n, source, args.start)
         report["throughput"] = []
         if args.jobs:
             ng = Newsgraph()
@@ -502,7 +524,8 @@ def main(argv: list[str]) -> int:
                     report["throughput"].append(row)
                     print(json.dumps(row), flush=True)
                     continue
-                row = throughput(ng, source, jobs, tmp, args.progress)
+                seed = Path(args.seed) if args.seed else None
+                row = throughput(ng, source, jobs, tmp, args.progress, seed)
                 report["throughput"].append(row)
                 print(json.dumps(row), flush=True)
                 if keep is not tmp:
