@@ -38,7 +38,9 @@ Last measured (docs/benchmarks.md, 2026-11-28, main 6c439f6, two runs of
 ``--processes 1 2 --add-n 0 --contenders spacy default fast fast-spacy-rules``, load 0.6-3.9):
 words per CPU-second against spaCy, fast 0.94 / 0.78 (1 process) and 0.83 / 0.89 (2),
 default 0.86 / 0.83 and 0.75 / 0.88, fast-spacy-rules (before the parse rule tables)
-0.84 / 0.69 and 0.79 / 0.79; peak RSS 739 MiB per process.
+0.84 / 0.69 and 0.79 / 0.79; peak RSS 739 MiB per process. After the attribution CRF moved to
+numpy (main 9760876, two runs of ``--processes 1 2 --add-n 0`` at load 7-10): fast 0.73 / 0.83
+(1 process) and 0.86 / 0.77 (2), default 0.77 / 0.75 and 0.90 / 0.77 (noisy; docs/benchmarks.md).
 """
 
 from __future__ import annotations
