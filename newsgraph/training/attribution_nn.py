@@ -10,13 +10,13 @@ as BIO tags on the non-space spaCy tokens (the same painting as the CRF's,
 :func:`newsgraph.training.attribution.token_labels`), packs the paragraphs into
 windows exactly as the run-time tagger does, and fine-tunes the encoder plus a
 linear layer (cross-entropy on each word's first piece, AdamW, linear warm-up
-and decay; :data:`STEPS`, :data:`STOP`) with a fixed seed. The result is exported
+and decay; :data:`STEPS`) with a fixed seed. The result is exported
 to ONNX, quantised to int8 (dynamic quantisation of the linear layers) and
 written with the tokenizer and a note beside it in
 ``newsgraph/data/attributions/`` unless ``out`` names another folder.
 
 The training length was set by the time this machine allowed (2 shared cores);
-the checkpoint (``STOP``) was chosen on the tune part of PolNeAR dev only (see
+the checkpoint was chosen on the tune part of PolNeAR dev only (see
 ``tagger-onnx.json``).
 """
 
@@ -42,11 +42,10 @@ from ..stages.attributions.tagger_onnx import (
 )
 
 # The schedule of the shipped model: linear warm-up over WARMUP_STEPS, linear decay to zero
-# at STEPS (batches of BATCH windows; 512 batches make one epoch of PolNeAR train), the
-# weights taken at STOP (the checkpoint chosen on the tune part of PolNeAR dev).
+# at STEPS (batches of BATCH windows; 512 batches make one epoch of PolNeAR train); its
+# weights are those at the schedule's end (chosen on the tune part of PolNeAR dev).
 STEPS = 474
 WARMUP_STEPS = 61
-STOP = 474
 LR = 8e-5
 HEAD_LR = 1e-3
 BATCH = 8
@@ -142,6 +141,35 @@ def prepare(data: str, limit: int | None = None, cache: str | None = None) -> di
     return prepared
 
 
+def epoch_batches(exs: list[tuple[list[int], list[int]]], epoch: int) -> list[list[int]]:
+    """The batches (window indexes) of one epoch: shuffled, grouped by similar length (less padding).
+
+    A function of the examples and the epoch number alone, so a resumed run replays the same order.
+    """
+    order = list(range(len(exs)))
+    random.Random(SEED + epoch).shuffle(order)
+    chunks = [order[k : k + BATCH * 20] for k in range(0, len(order), BATCH * 20)]
+    batches: list[list[int]] = []
+    for ch in chunks:
+        ch.sort(key=lambda e: len(exs[e][0]))
+        batches += [ch[k : k + BATCH] for k in range(0, len(ch), BATCH)]
+    random.Random(SEED + 100 + epoch).shuffle(batches)
+    return batches
+
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write a training checkpoint atomically (a run killed while saving keeps the previous one)."""
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
 def train(
     data: str,
     *,
@@ -149,15 +177,24 @@ def train(
     limit: int | None = None,
     steps: int = STEPS,
     warmup: int = WARMUP_STEPS,
-    stop: int | None = STOP,
+    stop: int | None = None,
     lr: float = LR,
     threads: int = 2,
     cache: str | None = None,
     checkpoints: bool = False,
     max_minutes: float | None = None,
+    state_dir: str | None = None,
+    save_every: int = 25,
+    resume: bool = False,
     log: Any = print,
 ) -> dict[str, Any]:
-    """Fine-tune, export and quantise; returns a report (also written as the note beside the model)."""
+    """Fine-tune, export and quantise; returns a report (also written as the note beside the model).
+
+    With ``state_dir`` the full training state (weights, optimizer, schedule, step, position in
+    the epoch's batch order, torch RNG) is saved there every ``save_every`` steps (and, with
+    ``checkpoints``, kept at each quarter of the schedule as ``stepN.pt``); ``resume`` continues
+    from the last saved state exactly as the uninterrupted run would have.
+    """
     import torch
     from transformers import AutoModelForTokenClassification
 
@@ -189,8 +226,9 @@ def train(
         [{"params": body, "lr": lr}, {"params": head, "lr": HEAD_LR}], weight_decay=WEIGHT_DECAY
     )
     per_epoch = (len(exs) + BATCH - 1) // BATCH
-    if limit is not None:  # a smoke run over the first ``limit`` articles: one pass
-        steps, stop = min(steps, per_epoch), None
+    if limit is not None:  # a smoke run over the first ``limit`` articles: at most one pass
+        steps = min(steps, per_epoch)
+        stop = min(stop, steps) if stop else None
     total = max(1, steps)
     warm = max(1, min(warmup, total - 1))
     plan = {"total": total}  # a time budget may shorten the run after the first steps
@@ -199,28 +237,66 @@ def train(
         return min((s + 1) / warm, max(0.0, (plan["total"] - s) / max(1, plan["total"] - warm)))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, rate)
-    log(f"{len(exs)} windows, {per_epoch} batches per epoch, {total} steps")
-    model.train()
-    t0 = time.perf_counter()
     step = 0
     epoch = 0
+    first_batch = 0  # where in the epoch's batch order the run (re)starts
     losses: list[float] = []
+    seconds = 0.0  # fitting time of earlier sittings of a resumed run
+    recipe = {
+        "data": prep["data"],
+        "windows": len(exs),
+        "steps": steps,
+        "warmup": warm,
+        "lr": lr,
+        "head_lr": HEAD_LR,
+        "batch": BATCH,
+        "seed": SEED,
+        "limit": limit,
+    }
+    state_path = Path(state_dir) / CHECKPOINT if state_dir else None
+    if resume:
+        if state_path is None or not state_path.exists():
+            raise RuntimeError(f"nothing to resume: no {CHECKPOINT} in {state_dir}")
+        saved = torch.load(state_path, weights_only=False)
+        if saved["recipe"] != recipe:
+            raise RuntimeError(f"the checkpoint was made with another recipe: {saved['recipe']} != {recipe}")
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        plan["total"] = total = saved["total"]
+        sched.load_state_dict(saved["scheduler"])
+        torch.set_rng_state(saved["torch_rng"])
+        step, epoch, first_batch = saved["step"], saved["epoch"], saved["next_batch"]
+        losses, seconds = saved["losses"], saved["seconds"]
+        log(f"resumed {state_path} at step {step} (epoch {epoch}, batch {first_batch})")
+    log(f"{len(exs)} windows, {per_epoch} batches per epoch, {total} steps")
+    model.train()
+    t0 = time.perf_counter() - seconds
+    done_before = step
     out_dir = Path(out) if out else DATA
     out_dir.mkdir(parents=True, exist_ok=True)
     end = min(total, stop or total)  # a run may stop before its schedule ends (``stop``)
+
+    def snapshot(next_batch: int) -> dict[str, Any]:
+        return {
+            "recipe": recipe,
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "total": plan["total"],
+            "step": step,
+            "epoch": epoch,
+            "next_batch": next_batch,
+            "losses": losses,
+            "seconds": time.perf_counter() - t0,
+        }
+
     while step < end:
-        order = list(range(len(exs)))
-        random.Random(SEED + epoch).shuffle(order)
-        # Batches of similar length (less padding), in shuffled order.
-        chunks = [order[k : k + BATCH * 20] for k in range(0, len(order), BATCH * 20)]
-        batches = []
-        for ch in chunks:
-            ch.sort(key=lambda e: len(exs[e][0]))
-            batches += [ch[k : k + BATCH] for k in range(0, len(ch), BATCH)]
-        random.Random(SEED + 100 + epoch).shuffle(batches)
-        for batch in batches:
+        batches = epoch_batches(exs, epoch)
+        for bi in range(first_batch, len(batches)):
             if step >= end:
                 break
+            batch = batches[bi]
             width = max(len(exs[e][0]) for e in batch)
             ids = torch.zeros((len(batch), width), dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -238,7 +314,7 @@ def train(
             opt.zero_grad()
             losses.append(float(res.loss))
             step += 1
-            if max_minutes and step == 10:
+            if max_minutes and not resume and step == 10:
                 per_step = (time.perf_counter() - t0) / step
                 fits = int(max_minutes * 60 / per_step)
                 if fits < total:
@@ -246,13 +322,22 @@ def train(
                     log(f"time budget {max_minutes} min: {total} steps ({total / per_epoch:.2f} epochs)")
             if step % 20 == 0 or step == end:
                 el = time.perf_counter() - t0
+                rate_now = el / step if step == done_before else (el - seconds) / (step - done_before)
                 log(
                     f"step {step}/{total} loss {sum(losses[-20:]) / len(losses[-20:]):.4f}"
-                    f" {el:.0f}s eta {el / step * (total - step):.0f}s"
+                    f" {el:.0f}s eta {rate_now * (total - step):.0f}s"
                 )
-            if checkpoints and step % max(1, total // 4) == 0 and step < end:
+            quarter = checkpoints and step % max(1, total // 4) == 0 and step < end
+            if state_path is not None and (step % max(1, save_every) == 0 or quarter or step == end):
+                state = snapshot(bi + 1)
+                _save_checkpoint(state_path, state)
+                if quarter:
+                    _save_checkpoint(state_path.with_name(f"step{step}.pt"), state)
+            if quarter:
                 export(model, tokenizer, out_dir / f"step{step}", log)
-        epoch += 1
+        if step < end:
+            epoch += 1
+            first_batch = 0
     fit_seconds = time.perf_counter() - t0
     model.eval()
     paths = export(model, tokenizer, out_dir, log)
@@ -303,7 +388,7 @@ def export(model: Any, tokenizer: Any, folder: Path, log: Any = print) -> dict[s
     was_training = model.training
     model.eval()
 
-    class Logits(torch.nn.Module):  # type: ignore[misc]
+    class Logits(torch.nn.Module):  # type: ignore[misc,unused-ignore]
         def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
@@ -369,14 +454,20 @@ if __name__ == "__main__":  # pragma: no cover - the training run itself
     ap.add_argument("--limit", type=int)
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--warmup", type=int, default=WARMUP_STEPS)
-    ap.add_argument("--stop", type=int, default=STOP)
+    ap.add_argument("--stop", type=int, help="stop after this step (the schedule still runs to --steps)")
     ap.add_argument("--lr", type=float, default=LR)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache")
     ap.add_argument("--checkpoints", action="store_true")
     ap.add_argument("--max-minutes", type=float)
     ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--state", help="folder for the full training state (saved every --save-every steps)")
+    ap.add_argument("--save-every", type=int, default=25)
+    ap.add_argument("--resume", action="store_true", help="continue from the state in --state")
+    ap.add_argument("--pid-file", help="write this process's id here (for SIGSTOP/SIGCONT by benchmarks)")
     args = ap.parse_args()
+    if args.pid_file:
+        Path(args.pid_file).write_text(f"{os.getpid()}\n", encoding="utf-8")
     if args.prepare_only:
         p = prepare(args.data, args.limit, args.cache)
         print(p["articles"], "articles", p["parse_seconds"], "s")
@@ -393,6 +484,9 @@ if __name__ == "__main__":  # pragma: no cover - the training run itself
             cache=args.cache,
             checkpoints=args.checkpoints,
             max_minutes=args.max_minutes,
+            state_dir=args.state,
+            save_every=args.save_every,
+            resume=args.resume,
             log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True),
         )
         print(render(rep))
