@@ -34,10 +34,14 @@ from typing import Any
 
 from ..stages.attributions.lexicons import DATA
 from ..stages.attributions.tagger_onnx import (
+    EMBEDDINGS_NAME,
     LABELS,
     MODEL_NAME,
     TOKENIZER_NAME,
+    VECTORS_INPUT,
     piece_ids,
+    quantise_rows,
+    save_embeddings,
     windows,
 )
 
@@ -334,7 +338,10 @@ def train(
                 if quarter:
                     _save_checkpoint(state_path.with_name(f"step{step}.pt"), state)
             if quarter:
-                export(model, tokenizer, out_dir / f"step{step}", log)
+                try:  # a failed export must not end a long run: the state file is kept anyway
+                    export(model, tokenizer, out_dir / f"step{step}", log)
+                except Exception as err:
+                    log(f"export at step {step} failed ({err!r}); export it later from step{step}.pt")
         if step < end:
             epoch += 1
             first_batch = 0
@@ -377,16 +384,84 @@ def train(
     return report
 
 
-def export(model: Any, tokenizer: Any, folder: Path, log: Any = print) -> dict[str, Path]:
-    """Write ``tagger.onnx`` (int8) and the tokenizer to ``folder``; returns their paths."""
+def split_word_embeddings(graph: Any) -> tuple[Any, Any, Any]:
+    """Cut the word-piece embedding look-up out of an exported ONNX graph (in place).
+
+    The graph then takes the looked-up vectors as the input :data:`VECTORS_INPUT`
+    (``[batch, pieces, hidden]``) and keeps its ``input_ids`` input only for their shape.
+    Returns the table to ship beside it as 8-bit rows, a scale per row and a zero point per
+    row (or None): from an fp32 export, symmetric int8 rows (:func:`quantise_rows`); from a
+    graph onnxruntime's dynamic quantisation already quantised (a look-up of an 8-bit table
+    followed by ``DequantizeLinear``), that table as it is, so the vectors stay the same.
+    """
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    g = graph.graph
+    inits = {t.name: t for t in g.initializer}
+    gathers = [
+        n for n in g.node if n.op_type == "Gather" and "word_embeddings" in n.input[0] and n.input[0] in inits
+    ]
+    if len(gathers) != 1:
+        raise RuntimeError(f"expected one word-embedding look-up, found {len(gathers)}")
+    (gather,) = gathers
+    drop_nodes = [gather]
+    drop_inits = [gather.input[0]]
+    out = gather.output[0]
+    raw = numpy_helper.to_array(inits[gather.input[0]])
+    users = [n for n in g.node if out in n.input]
+    rows = raw.shape[0]
+    if raw.dtype == np.float32:
+        q, scale = quantise_rows(raw)
+        zero = None
+    elif len(users) == 1 and users[0].op_type == "DequantizeLinear":
+        (dq,) = users
+        q = raw
+        scale = np.broadcast_to(numpy_helper.to_array(inits[dq.input[1]]), (rows,)).astype(np.float32)
+        zero = None
+        if len(dq.input) > 2:
+            zero = np.broadcast_to(numpy_helper.to_array(inits[dq.input[2]]), (rows,)).copy()
+        drop_nodes.append(dq)
+        drop_inits += [name for name in dq.input[1:] if sum(name in n.input for n in g.node) == 1]
+        out = dq.output[0]
+    else:
+        raise RuntimeError(f"the word-embedding look-up feeds {[n.op_type for n in users]}")
+    hidden = int(raw.shape[1])
+    for n in drop_nodes:
+        g.node.remove(n)
+    for name in drop_inits:
+        g.initializer.remove(inits[name])
+    for n in g.node:
+        for k, name in enumerate(n.input):
+            if name == out:
+                n.input[k] = VECTORS_INPUT
+    for vi in [v for v in g.value_info if v.name == out]:
+        g.value_info.remove(vi)
+    shape: list[str | int] = ["batch", "pieces", hidden]
+    g.input.append(helper.make_tensor_value_info(VECTORS_INPUT, TensorProto.FLOAT, shape))
+    return q, scale, zero
+
+
+def export(model: Any, tokenizer: Any, folder: Path, log: Any = print, fuse: bool = True) -> dict[str, Path]:
+    """Write ``tagger.onnx`` (int8), its word-piece vectors and the tokenizer to ``folder``.
+
+    The exported graph's word-piece look-up is cut out (:func:`split_word_embeddings`): the
+    table (frozen in training) ships as 8-bit rows with one scale each
+    (``tagger-embeddings.npz``), which keeps every file under the repository's 20 MB limit.
+    With ``fuse`` onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU
+    before the dynamic int8 quantisation of the matrix products. Returns the paths written.
+    """
     import tempfile
 
+    import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     folder.mkdir(parents=True, exist_ok=True)
     was_training = model.training
     model.eval()
+    impl = model.config._attn_implementation
+    model.set_attn_implementation("eager")  # the attention pattern onnxruntime's fusion recognises
 
     class Logits(torch.nn.Module):  # type: ignore[misc,unused-ignore]
         def __init__(self, inner: Any) -> None:
@@ -396,6 +471,7 @@ def export(model: Any, tokenizer: Any, folder: Path, log: Any = print) -> dict[s
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
 
+    target = folder / MODEL_NAME
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         ids = torch.ones((2, 16), dtype=torch.long)
@@ -415,19 +491,66 @@ def export(model: Any, tokenizer: Any, folder: Path, log: Any = print) -> dict[s
                 opset_version=17,
                 dynamo=False,
             )
-        target = folder / MODEL_NAME
-        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+        graph = onnx.load(str(fp32))
+        rows = split_word_embeddings(graph)
+        cut = Path(tmp) / "cut.onnx"
+        onnx.save(graph, str(cut))
+        src = cut
+        extra: dict[str, Any] = {}
+        if fuse:
+            src = Path(tmp) / "fused.onnx"
+            fused = fuse_graph(cut, model.config.num_attention_heads, model.config.hidden_size)
+            log(f"fused operators: {fused.get_fused_operator_statistics()}")
+            fused.save_model_to_file(str(src))
+            extra = {"DefaultTensorType": onnx.TensorProto.FLOAT}  # types of the fused (contrib) ops
+        quantize_dynamic(str(src), str(target), weight_type=QuantType.QInt8, extra_options=extra)
+    vectors = save_embeddings(folder / EMBEDDINGS_NAME, *rows)
     tokenizer.save(str(folder / TOKENIZER_NAME))
+    model.set_attn_implementation(impl)
     if was_training:
         model.train()
-    log(f"exported {target} ({target.stat().st_size} bytes)")
-    return {"model": target, "tokenizer": folder / TOKENIZER_NAME}
+    log(f"exported {target} ({target.stat().st_size} bytes), {vectors} ({vectors.stat().st_size} bytes)")
+    return {"model": target, "embeddings": vectors, "tokenizer": folder / TOKENIZER_NAME}
+
+
+def fuse_graph(path: Path, heads: int, hidden: int) -> Any:
+    """onnxruntime's BERT graph optimizer (attention, LayerNorm, GELU fusion) on an fp32 graph."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    opts = FusionOptions("bert")
+    opts.enable_embed_layer_norm = False  # the look-up is outside the graph
+    return optimize_model(
+        str(path), model_type="bert", num_heads=heads, hidden_size=hidden, optimization_options=opts
+    )
+
+
+def convert(src: Path, folder: Path, log: Any = print) -> dict[str, Path]:
+    """Turn a single-file ``tagger.onnx`` (an earlier export) into the shipped layout in ``folder``.
+
+    Its word-piece table (already 8-bit) is cut out as in :func:`export` and stored as it is
+    (the same vectors); the rest of the graph is kept as it was. The tokenizer and the note are
+    copied from beside ``src``.
+    """
+    import onnx
+
+    graph = onnx.load(str(src))
+    rows = split_word_embeddings(graph)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / MODEL_NAME
+    onnx.save(graph, str(target))
+    vectors = save_embeddings(folder / EMBEDDINGS_NAME, *rows)
+    for name in (TOKENIZER_NAME, NOTE_NAME):
+        if (src.parent / name).exists() and src.parent.resolve() != folder.resolve():
+            shutil.copy2(src.parent / name, folder / name)
+    log(f"converted {src} -> {target} ({target.stat().st_size} bytes) and {vectors.name}")
+    return {"model": target, "embeddings": vectors}
 
 
 def copy_model(src: Path, dst: Path) -> None:
     """Copy a trained model folder's files (model, tokenizer, note) into ``dst``."""
     dst.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_NAME, TOKENIZER_NAME, NOTE_NAME):
+    for name in (MODEL_NAME, EMBEDDINGS_NAME, TOKENIZER_NAME, NOTE_NAME):
         if (src / name).exists():
             shutil.copy2(src / name, dst / name)
 

@@ -32,6 +32,11 @@ from .lexicons import DATA
 
 MODEL_NAME = "tagger.onnx"
 TOKENIZER_NAME = "tagger-tokenizer.json"
+# The word-piece vectors, outside the graph: 8-bit rows with one float scale each (the table
+# is frozen in training). A graph with the input VECTORS_INPUT reads them; one without it
+# (an earlier single-file export) looks its vectors up itself.
+EMBEDDINGS_NAME = "tagger-embeddings.npz"
+VECTORS_INPUT = "word_vectors"
 LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 MAX_PIECES = 256  # word pieces per window, [CLS] and [SEP]s included
 PIECES_PER_WORD = 6  # a longer word (a URL) keeps its first pieces only
@@ -132,6 +137,47 @@ def _cuts(sizes: list[int], budget: int) -> list[tuple[int, int]]:
         lo = max(lo + 1, lo + (hi - lo) // 2)  # the next window starts half-way into this one
 
 
+def quantise_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit rows and one scale per row (``row ~= q * scale``, symmetric, round to nearest)."""
+    peak = np.abs(table).max(axis=1)
+    scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+    q = np.clip(np.rint(table / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def save_embeddings(path: Path, q: np.ndarray, scale: np.ndarray, zero: np.ndarray | None = None) -> Path:
+    """Write the 8-bit word-piece table, its row scales and (if any) row zero points (``.npz``)."""
+    with path.open("wb") as f:
+        if zero is None:
+            np.savez(f, q=q, scale=scale)
+        else:
+            np.savez(f, q=q, scale=scale, zero=zero)
+    return path
+
+
+class WordVectors:
+    """The word-piece vectors of a graph that takes them as input: ``(q[id] - zero[id]) * scale[id]``."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            self.q, self.scale = z["q"], z["scale"].astype(np.float32)
+            self.zero = z["zero"].astype(np.float32) if "zero" in z.files else None
+        rows = self.q.shape[0] if self.q.ndim == 2 else -1
+        if self.q.dtype not in (np.int8, np.uint8) or rows < 1 or self.scale.shape != (rows,):
+            raise ConfigError(
+                "E107", path=str(path), detail=f"not a word-piece table: {self.q.dtype} {self.q.shape}"
+            )
+        if self.zero is not None and self.zero.shape != (rows,):
+            raise ConfigError("E107", path=str(path), detail="zero points do not match the table")
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        vec = self.q[ids].astype(np.float32)
+        if self.zero is not None:
+            vec -= self.zero[ids][..., None]
+        vec *= self.scale[ids][..., None]
+        return vec
+
+
 def _allowed() -> np.ndarray:
     """``allowed[a, b]``: tag ``b`` may follow tag ``a`` (an I- only after B-/I- of its role)."""
     n = len(LABELS)
@@ -193,6 +239,14 @@ class OnnxTagger:
         self.tokenizer.no_padding()
         self.cls, self.sep, self.pad = (self._special(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
         self.inputs = {i.name for i in self.session.get_inputs()}
+        self.vectors: WordVectors | None = None
+        if VECTORS_INPUT in self.inputs:
+            side = model.parent / EMBEDDINGS_NAME
+            if not side.exists():
+                raise ConfigError(
+                    "E107", path=str(side), detail=f"the word-piece vectors of {model.name} are missing"
+                )
+            self.vectors = WordVectors(side)
 
     def _special(self, token: str) -> int:
         got = self.tokenizer.token_to_id(token)
@@ -213,6 +267,8 @@ class OnnxTagger:
                 ids[r, : len(wins[w].ids)] = wins[w].ids
                 mask[r, : len(wins[w].ids)] = 1
             feed = {"input_ids": ids, "attention_mask": mask}
+            if self.vectors is not None:
+                feed[VECTORS_INPUT] = self.vectors(ids)
             if "token_type_ids" in self.inputs:
                 feed["token_type_ids"] = np.zeros_like(ids)
             (res,) = self.session.run(["logits"], feed)
