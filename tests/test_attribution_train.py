@@ -86,5 +86,14 @@ def test_a_resumed_training_run_ends_with_the_weights_of_an_uninterrupted_one(tm
     assert a["step"] == b["step"] > 2
     assert a["losses"] == b["losses"]
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+    from newsgraph.stages.attributions.tagger_onnx import OnnxTagger
+    from newsgraph.training.attribution_nn import export_state
+
+    paths = export_state(tmp_path / "sb" / CHECKPOINT, tmp_path / "exported", log=quiet)
+    assert all(p.stat().st_size < 20_000_000 for p in paths.values())  # the repository's file limit
+    fresh = OnnxTagger(paths["model"], paths["tokenizer"])
+    made = OnnxTagger(tmp_path / "b" / "tagger.onnx", tmp_path / "b" / "tagger-tokenizer.json")
+    words = [["The", "minister", "said", "the", "bridge", "would", "reopen", "."]]
+    assert fresh.tag_words(words) == made.tag_words(words)
     with pytest.raises(RuntimeError, match="another recipe"):
         train(data, out=str(tmp_path / "c"), state_dir=str(tmp_path / "sb"), resume=True, lr=1e-4, **common)  # type: ignore[arg-type]

@@ -442,14 +442,16 @@ def split_word_embeddings(graph: Any) -> tuple[Any, Any, Any]:
     return q, scale, zero
 
 
-def export(model: Any, tokenizer: Any, folder: Path, log: Any = print, fuse: bool = True) -> dict[str, Path]:
+def export(model: Any, tokenizer: Any, folder: Path, log: Any = print, fuse: bool = False) -> dict[str, Path]:
     """Write ``tagger.onnx`` (int8), its word-piece vectors and the tokenizer to ``folder``.
 
     The exported graph's word-piece look-up is cut out (:func:`split_word_embeddings`): the
     table (frozen in training) ships as 8-bit rows with one scale each
     (``tagger-embeddings.npz``), which keeps every file under the repository's 20 MB limit.
     With ``fuse`` onnxruntime's transformer optimizer fuses attention, LayerNorm and GELU
-    before the dynamic int8 quantisation of the matrix products. Returns the paths written.
+    before the dynamic int8 quantisation of the matrix products (not the default: on this
+    machine it ran no faster than the plain int8 graph; docs/attribution.md). Returns the
+    paths written.
     """
     import tempfile
 
@@ -511,6 +513,24 @@ def export(model: Any, tokenizer: Any, folder: Path, log: Any = print, fuse: boo
         model.train()
     log(f"exported {target} ({target.stat().st_size} bytes), {vectors} ({vectors.stat().st_size} bytes)")
     return {"model": target, "embeddings": vectors, "tokenizer": folder / TOKENIZER_NAME}
+
+
+def export_state(state: Path, folder: Path, fuse: bool = False, log: Any = print) -> dict[str, Path]:
+    """Export the weights of a saved training state (``checkpoint.pt`` or ``stepN.pt``) to ``folder``."""
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    base = base_model_dir()
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={lab: n for n, lab in enumerate(LABELS)},
+    )
+    saved = torch.load(state, weights_only=False)
+    model.load_state_dict(saved["model"])
+    log(f"{state}: step {saved['step']} of {saved['total']}")
+    return export(model, load_tokenizer(base), folder, log, fuse=fuse)
 
 
 def fuse_graph(path: Path, heads: int, hidden: int) -> Any:
@@ -587,11 +607,18 @@ if __name__ == "__main__":  # pragma: no cover - the training run itself
     ap.add_argument("--state", help="folder for the full training state (saved every --save-every steps)")
     ap.add_argument("--save-every", type=int, default=25)
     ap.add_argument("--resume", action="store_true", help="continue from the state in --state")
+    ap.add_argument("--fuse", action="store_true", help="fuse attention etc. before quantising (export)")
+    ap.add_argument("--convert", help="turn this single-file tagger.onnx into the shipped layout in --out")
+    ap.add_argument("--export", help="export this state file (checkpoint.pt or stepN.pt) to --out")
     ap.add_argument("--pid-file", help="write this process's id here (for SIGSTOP/SIGCONT by benchmarks)")
     args = ap.parse_args()
     if args.pid_file:
         Path(args.pid_file).write_text(f"{os.getpid()}\n", encoding="utf-8")
-    if args.prepare_only:
+    if args.convert:
+        convert(Path(args.convert), Path(args.out or DATA))
+    elif args.export:
+        export_state(Path(args.export), Path(args.out or DATA), fuse=args.fuse)
+    elif args.prepare_only:
         p = prepare(args.data, args.limit, args.cache)
         print(p["articles"], "articles", p["parse_seconds"], "s")
     else:

@@ -40,7 +40,9 @@ VECTORS_INPUT = "word_vectors"
 LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 MAX_PIECES = 256  # word pieces per window, [CLS] and [SEP]s included
 PIECES_PER_WORD = 6  # a longer word (a URL) keeps its first pieces only
-BATCH = 16  # windows per onnxruntime call
+# Windows per onnxruntime call: one at a time keeps a layer's activations in the CPU's cache
+# (16 at a time ran about 25 % slower per word on one core: benchmarks in docs/attribution.md).
+BATCH = 1
 # Subtracted from the log-probability of "O" before decoding: the fine-tuned model is
 # conservative (high precision, low recall); chosen on the tune part of PolNeAR dev.
 O_PENALTY = 0.0
@@ -223,7 +225,17 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 class OnnxTagger:
     """Tags paragraphs of words with the shipped (or a given) ONNX model."""
 
-    def __init__(self, model: Path, tokenizer: Path, threads: int = 1, o_penalty: float = O_PENALTY) -> None:
+    def __init__(
+        self,
+        model: Path,
+        tokenizer: Path,
+        threads: int = 1,
+        o_penalty: float = O_PENALTY,
+        batch: int = BATCH,
+        max_pieces: int = MAX_PIECES,
+    ) -> None:
+        self.batch = max(1, batch)
+        self.max_pieces = max_pieces
         self.o_penalty = o_penalty
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -258,8 +270,8 @@ class OnnxTagger:
         """Per-piece scores of each window, ``[len(ids), len(LABELS)]``, run in length-sorted batches."""
         out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(wins)
         order = sorted(range(len(wins)), key=lambda w: len(wins[w].ids))
-        for b in range(0, len(order), BATCH):
-            batch = order[b : b + BATCH]
+        for b in range(0, len(order), self.batch):
+            batch = order[b : b + self.batch]
             width = max(len(wins[w].ids) for w in batch)
             ids = np.full((len(batch), width), self.pad, dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -279,7 +291,7 @@ class OnnxTagger:
     def tag_words(self, paras: list[list[str]]) -> list[list[str]]:
         """BIO tags (``O``, ``B-SRC`` ... ``I-CON``) for each word of each paragraph."""
         pieces = piece_ids(self.tokenizer, paras)
-        wins = windows(pieces, self.cls, self.sep)
+        wins = windows(pieces, self.cls, self.sep, self.max_pieces)
         scores = [np.zeros((len(p), len(LABELS)), dtype=np.float32) for p in paras]
         margin = [[-1] * len(p) for p in paras]
         for win, logit in zip(wins, self.logits(wins), strict=True):
@@ -302,8 +314,8 @@ def model_paths(path: str | None) -> tuple[Path, Path]:
             raise ConfigError(
                 "E107",
                 path=str(f),
-                detail="model file missing. The learned tagger is not shipped (22.9 MB; the CRF is the"
-                " default): build it with `pip install -e '.[train]'` and `newsgraph train attribution"
+                detail="model file missing. The learned tagger is not shipped (the CRF is the default and"
+                " scores higher): build it with `pip install -e '.[train]'` and `newsgraph train attribution"
                 " --tagger onnx --data PolNeAR/train --out newsgraph/data/attributions`, or point the"
                 " attributions `model` setting at a trained tagger.onnx",
             )
