@@ -54,6 +54,7 @@ class Codes:
     E203 = "Article {input} contains a NUL character, which the store cannot hold"
     E204 = "Nothing in the store matches {what}"
     E205 = "No claim group {group!r} in the store (list them with newsgraph claims)"
+    E206 = "Claim group {group!r} is gone: {detail} (list the current groups with newsgraph claims)"
     # Cross-article linking: E3xx
     E301 = "No cross-article entity {corpus_id!r}"
     E302 = "Cannot split {corpus_id}: {detail}"

@@ -165,3 +165,66 @@ def test_the_cli_and_the_rest_api_follow_a_merged_id(tmp_path: Path) -> None:
         assert followed.status_code == 200 and followed.json()["id"] == "G000001"
         assert client.get("/api/claims/G000009").status_code == 404
     corpus.close()
+
+
+def test_an_id_whose_claims_were_deleted_says_so(db_url: str) -> None:
+    from newsgraph.errors import StoreError
+
+    store = Store.open(db_url)  # SQLite and PostgreSQL
+    with store.engine.connect() as conn:
+        transaction = conn.begin()
+        grouper = ClaimGrouper(claim_store.SqlClaimState(conn))
+        # terminal -> G1, exports -> G2, bridge merges G2 into G1; then every claim of G1 goes.
+        for i in (0, 1, 4):
+            grouper.add([_claim(i)])
+        grouper.state.flush()
+        for article in ("terminal", "exports", "bridge"):
+            claim_store.delete_article(conn, article)
+        assert conn.execute(sa.select(tables.claim_groups.c.id)).all() == []
+        with pytest.raises(StoreError) as merged:
+            claim_store.group(conn, "G000002")
+        assert merged.value.code == "E206"
+        assert "it was merged into G000001" in merged.value.message
+        assert "deleted when their articles were removed or re-analysed" in merged.value.message
+        with pytest.raises(StoreError) as removed:
+            claim_store.group(conn, "G000001")
+        assert removed.value.code == "E206" and "merged" not in removed.value.message
+        assert claim_store.group(conn, "G000009") is None  # never a group: no such group
+        # Neither id is given to a new group (an old link never shows another claim).
+        chess = _claim(5)
+        grouper.add([chess])
+        assert chess.group == "G000003"
+        transaction.rollback()
+    store.close()
+
+
+@pytest.mark.slow
+def test_the_cli_and_the_rest_api_say_a_group_is_gone(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from newsgraph.core.corpus import Corpus
+    from newsgraph.server import create_app
+
+    db = str(tmp_path / "gone.db")
+    corpus = Corpus(db=db)
+    with corpus.store.begin() as conn:
+        grouper = ClaimGrouper(claim_store.SqlClaimState(conn))
+        for i in (0, 1, 4):
+            grouper.add([_claim(i)])
+        grouper.state.flush()
+        for article in ("terminal", "exports", "bridge"):
+            claim_store.delete_article(conn, article)
+    shown = CliRunner().invoke(cli, ["claim", "G000002", "--db", db])
+    assert shown.exit_code == 1
+    assert "[E206] Claim group 'G000002' is gone: it was merged into G000001" in shown.output
+    with TestClient(create_app(corpus=corpus)) as client:
+        answer = client.get("/api/claims/G000002", follow_redirects=False)
+        assert answer.status_code == 410
+        error = answer.json()["error"]
+        assert (error["code"], error["where"]) == ("E206", "path.group_id")
+        assert "merged into G000001" in error["message"]
+        assert client.get("/api/claims/G000001").json()["error"]["code"] == "E206"
+        assert client.get("/api/claims/G000009").status_code == 404
+        page = client.get("/claims/G000002")
+        assert page.status_code == 410 and "E206" in page.text and "G000001" in page.text
+    corpus.close()

@@ -96,7 +96,7 @@ def test_migration_0007_numbers_older_search_rows_and_indexes_the_deletes(db_url
         assert not {"ix_claim_terms_claim_id", "ix_copy_bands_article_id"} & _index_names(store)
         before = _search_rows(store)
         store.migrate()  # what opening the store does
-        assert store.revision() == "0007"
+        assert store.revision() == "0008"
         assert {"ix_claim_terms_claim_id", "ix_copy_bands_article_id"} <= _index_names(store)
         assert _search_rows(store) == before
         if store.engine.dialect.name == "sqlite":

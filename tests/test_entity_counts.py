@@ -254,7 +254,7 @@ def test_migrations_0004_to_0006_count_a_stored_corpus(db_url: Any) -> None:
         lower = {"ix_entities_lower_name", "ix_mentions_lower_text"}
         assert lower <= index_names(store)
         store.migrate()  # what opening the store does
-        assert store.revision() == "0007"
+        assert store.revision() == "0008"
         check(store)
         assert not lower & index_names(store)  # 0006: no query reads them since 0004
         with store.read() as conn:

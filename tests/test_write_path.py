@@ -34,3 +34,22 @@ def test_claim_vectors_survive_the_cache_filling_up(monkeypatch: pytest.MonkeyPa
     grouper.vectors(["one claim here", "two claims here"])
     # One cached text and two new ones overflow the cache: the cached one is embedded again.
     assert grouper.vectors(["one claim here", "three", "four"]).shape == (3, 256)
+
+
+def test_claim_vectors_in_use_stay_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsgraph.corpus import claims
+
+    monkeypatch.setattr(claims, "VECTOR_CACHE", 4)
+    monkeypatch.setattr(claims, "_VECTORS", {})
+    monkeypatch.setattr(claims, "_OLD_VECTORS", {})
+    grouper = claims.ClaimGrouper(claims.MemoryClaimState())
+    first = grouper.vectors(["one claim here", "two claims here", "three claims here"])
+    calls: list[list[str]] = []
+    real = claims.embedder().embed
+    monkeypatch.setattr(claims.embedder(), "embed", lambda texts: calls.append(list(texts)) or real(texts))
+    # The generation holding these three was full and became the old one: asking for one of
+    # them again finds it there (no embedding); a new text is embedded.
+    again = grouper.vectors(["two claims here", "four claims"])
+    assert calls == [["four claims"]]
+    assert (again[0] == first[1]).all()
+    assert len(claims._VECTORS) + len(claims._OLD_VECTORS) <= 4 + 2

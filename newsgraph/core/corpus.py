@@ -353,7 +353,10 @@ class Corpus:
             return [g.to_dict() for g in claim_store.groups(conn, **filters)]
 
     def claim(self, group_id: str) -> dict[str, Any] | None:
-        """One claim group with every claim, its source, hedge, origin and relation."""
+        """One claim group with every claim, its source, hedge, origin and relation; None
+        for an id that never named a group. The id of a merged group gives the group holding
+        its claims now; an id whose claims were all deleted since (their articles removed or
+        re-analysed) raises ``StoreError`` ``E206`` saying what happened."""
         with self.store.read() as conn:
             found = claim_store.group(conn, group_id)
             return found.to_dict() if found is not None else None

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..errors import StoreError
 from ..model import Article
 from ..store import tables
 from .claims import (
@@ -518,7 +519,7 @@ def delete_article(conn: Connection, article_id: str) -> None:
     for group in touched:
         members = conn.execute(sa.select(c).where(c.c.group_id == group).order_by(c.c.id)).all()
         if not members:
-            conn.execute(tables.claim_groups.delete().where(tables.claim_groups.c.id == group))
+            _remove_group(conn, group)
             continue
         for row in members:
             claim = _claim(row)
@@ -531,6 +532,47 @@ def delete_article(conn: Connection, article_id: str) -> None:
                 indexed.discard(key)
         grouper.relate_group(group)
     refresh(conn, [g for g in touched if g in grouper.recount])
+
+
+#: ``claim_group_aliases.group_id`` of a removed group's own id: its claims were all deleted.
+REMOVED = ""
+
+
+def _remove_group(conn: Connection, group: str) -> None:
+    """Remove a group whose claims were all deleted, keeping its id as removed.
+
+    The id keeps its ``seq`` (no later group is given it, so an old link never shows another
+    claim), and ``gone`` can tell a user who asks for it, or for an id merged into it, what
+    happened instead of "no such group".
+    """
+    a, g = tables.claim_group_aliases, tables.claim_groups
+    conn.execute(
+        a.insert().from_select(
+            ["id", "seq", "group_id", "merged_at"],
+            sa.select(g.c.id, g.c.seq, sa.literal(REMOVED), sa.literal(_now())).where(g.c.id == group),
+        )
+    )
+    conn.execute(g.delete().where(g.c.id == group))
+
+
+def gone(conn: Connection, group_id: str) -> str | None:
+    """What became of a claim group id that names no group now, or None if it never named one.
+
+    An id merged into a group whose claims were later all deleted (their articles removed or
+    re-analysed), or the id of such a group itself, says so, with when; a merge target missing
+    without that record (a store written before it was kept) is said to be removed too.
+    """
+    a = tables.claim_group_aliases
+    row = conn.execute(sa.select(a.c.group_id, a.c.merged_at).where(a.c.id == group_id)).first()
+    if row is None:
+        return None
+    removed = "its claims were all deleted when their articles were removed or re-analysed"
+    if row.group_id == REMOVED:
+        return f"{removed} ({row.merged_at})"
+    removed_at = sa.select(a.c.merged_at).where(a.c.id == row.group_id, a.c.group_id == REMOVED)
+    target = conn.execute(removed_at).first()
+    when = f" ({target.merged_at})" if target is not None else ""
+    return f"it was merged into {row.group_id} ({row.merged_at}), which is gone too: {removed}{when}"
 
 
 def refresh(conn: Connection, groups: Sequence[str]) -> None:
@@ -614,6 +656,12 @@ def current_id(conn: Connection, group_id: str) -> str | None:
 
 def group(conn: Connection, group_id: str) -> GroupSummary | None:
     """One claim group with every claim, or None; the id of a merged group gives the group
-    it was merged into (whose ``id`` is then not ``group_id``)."""
+    it was merged into (whose ``id`` is then not ``group_id``). An id whose claims were all
+    deleted since (``gone``) raises ``StoreError`` ``E206`` saying so."""
     current = current_id(conn, group_id)
-    return index(conn).summary(current) if current is not None else None
+    if current is None:
+        what = gone(conn, group_id)
+        if what is not None:
+            raise StoreError("E206", group=group_id, detail=what)
+        return None
+    return index(conn).summary(current)

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from ..model import Article, Attribution, Event
@@ -52,11 +52,14 @@ MIN_SHARED_TERMS = 2
 MAX_CANDIDATES = 60
 #: The most recent postings of one term read when looking for candidates: a term carried by
 #: more distinct claims than this (a common word) finds only its latest ones; the claim's
-#: rarer terms find the rest. This bound keeps candidate look-up cost flat as a store grows.
-POSTINGS_PER_TERM = 300
-#: Claim embeddings kept in memory by a process (about 1 KB each).
+#: rarer terms find the rest. This bound keeps candidate look-up cost flat as a store grows
+#: (300 until 2026-11-28: at 10,000 articles its 12 x 300 postings per claim cost more than
+#: the rest of grouping; benchmarks/claims.py and docs/claims.md).
+POSTINGS_PER_TERM = 100
+#: Claim embeddings kept in memory by a process (about 1 KB each), in two generations.
 VECTOR_CACHE = 50_000
 _VECTORS: dict[str, Any] = {}
+_OLD_VECTORS: dict[str, Any] = {}
 #: A claim shorter than this many content words is too vague to group ("it is true").
 MIN_CONTENT_WORDS = 3
 HEDGES_THAT_DISCUSS = frozenset({"reported", "believed", "possible", "expected"})
@@ -357,8 +360,12 @@ def _events_match(a: Claim, b: Claim) -> bool:
     return bool(same_people) and (date_a is None or date_b is None or date_a == date_b)
 
 
-def relation(claim: Claim, anchor: Claim, cosine: float) -> tuple[str, str]:
-    """How ``claim`` relates to the group it joins, judged against the group's ``anchor``."""
+def relation(claim: Claim, anchor: Claim, cosine: float | Callable[[], float]) -> tuple[str, str]:
+    """How ``claim`` relates to the group it joins, judged against the group's ``anchor``.
+
+    ``cosine`` is their cosine of meaning, or a function giving it: it is then called only
+    when the words alone do not decide (embedding an old claim again costs more than the rest).
+    """
     denied = claim.hedge == "denied"
     anchor_denied = anchor.hedge == "denied"
     if (
@@ -372,7 +379,7 @@ def relation(claim: Claim, anchor: Claim, cosine: float) -> tuple[str, str]:
     nums, anchor_nums = numbers(claim.text), numbers(anchor.text)
     if nums and anchor_nums and not nums & anchor_nums:
         return "contradicts", f"different numbers: {sorted(nums)} vs {sorted(anchor_nums)}"
-    if cosine >= 0.97 or _overlap(claim.text, anchor.text) >= 0.95:
+    if _overlap(claim.text, anchor.text) >= 0.95 or (cosine() if callable(cosine) else cosine) >= 0.97:
         return "same", "the same words"
     if claim.hedge in HEDGES_THAT_DISCUSS:
         return "discusses", f"reported with the hedge {claim.hedge!r}"
@@ -398,19 +405,35 @@ class ClaimGrouper:
 
     def vectors(self, texts: Sequence[str]) -> Any:
         """Embeddings of ``texts``, from a bounded cache of this process (claims meet the same
-        candidates again and again)."""
+        candidates again and again).
+
+        The cache keeps two generations of at most ``VECTOR_CACHE // 2`` texts each: a text
+        asked for is kept in the current one; when that is full it becomes the old one and the
+        oldest is dropped. So the texts in use stay cached however long a run is (clearing
+        the whole cache when full embedded every candidate again, a burst of cost each time).
+        """
+        global _VECTORS, _OLD_VECTORS
         import numpy as np
 
-        missing = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
-        if missing:
-            if len(_VECTORS) + len(missing) > VECTOR_CACHE:
-                _VECTORS.clear()
-                missing = list(dict.fromkeys(texts))  # the cached ones asked for went too
-            for text, vector in zip(missing, embedder().embed(missing), strict=True):
-                _VECTORS[text] = vector
         if not texts:
             return np.zeros((0, 256), dtype="float32")
-        return np.stack([_VECTORS[t] for t in texts])
+        found: dict[str, Any] = {}
+        missing: list[str] = []
+        for text in dict.fromkeys(texts):
+            vector = _VECTORS.get(text)
+            if vector is None:
+                vector = _OLD_VECTORS.get(text)
+                if vector is None:
+                    missing.append(text)
+                    continue
+                _VECTORS[text] = vector
+            found[text] = vector
+        if missing:
+            for text, vector in zip(missing, embedder().embed(missing), strict=True):
+                found[text] = _VECTORS[text] = vector
+        if len(_VECTORS) > VECTOR_CACHE // 2:
+            _OLD_VECTORS, _VECTORS = _VECTORS, {}
+        return np.stack([found[t] for t in texts])
 
     def cosine(self, a: Claim, b: Claim) -> float:
         if a.text == b.text:
@@ -419,16 +442,31 @@ class ClaimGrouper:
         return float(va @ vb)
 
     def matching_groups(self, claim: Claim) -> list[str]:
-        """The groups of the earlier claims this claim matches (oldest group first)."""
+        """The groups of the earlier claims this claim matches (oldest group first).
+
+        The same test as ``attributions_match``, in the cheapest order: shared words decide
+        alone below ``SAME_OVERLAP`` (no match) and from ``STRONG_OVERLAP`` (a match), and a
+        candidate of a group already matched is not compared; only the others are embedded.
+        """
         candidates = self.state.candidates(claim.terms, claim.kind)
+        if claim.kind != "attribution":
+            return sorted({c.group or "" for c in candidates if _events_match(claim, c)} - {""})
         found: set[str] = set()
-        if candidates and claim.kind == "attribution":
-            sims = self.vectors([c.text for c in candidates]) @ self.vectors([claim.text])[0]
-            for cand, sim in zip(candidates, sims, strict=True):
+        unsure: list[Claim] = []
+        for cand in candidates:
+            if cand.group in found:
+                continue
+            overlap = _overlap(claim.text, cand.text)
+            if overlap >= STRONG_OVERLAP:
+                found.add(cand.group or "")
+            elif overlap >= SAME_OVERLAP:
+                unsure.append(cand)
+        unsure = [c for c in unsure if c.group not in found]
+        if unsure:
+            sims = self.vectors([c.text for c in unsure]) @ self.vectors([claim.text])[0]
+            for cand, sim in zip(unsure, sims, strict=True):
                 if cand.group not in found and attributions_match(claim.text, cand.text, float(sim)):
                     found.add(cand.group or "")
-        else:
-            found = {c.group or "" for c in candidates if _events_match(claim, c)}
         return sorted(found - {""})
 
     def add(self, claims: list[Claim]) -> list[Claim]:
@@ -462,7 +500,8 @@ class ClaimGrouper:
                 self.state.save(claim, index=same_text is None)
                 self.relate_group(groups[0])
                 continue
-            claim.relation, claim.relation_reason = relation(claim, anchor, self.cosine(claim, anchor))
+            cosine = partial(self.cosine, claim, anchor)
+            claim.relation, claim.relation_reason = relation(claim, anchor, cosine)
             self.state.save(claim, index=same_text is None)
         return claims
 
@@ -474,7 +513,7 @@ class ClaimGrouper:
             if claim is anchor:
                 new = ("first", "the first report of this claim")
             else:
-                new = relation(claim, anchor, self.cosine(claim, anchor))
+                new = relation(claim, anchor, partial(self.cosine, claim, anchor))
             if (claim.relation, claim.relation_reason) != new:
                 claim.relation, claim.relation_reason = new
                 if claim is not anchor:

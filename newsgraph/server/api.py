@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..core import normalise_date
+from ..errors import StoreError
 from . import paging
 from .failures import RequestError
 from .models import (
@@ -269,12 +270,20 @@ def list_claims(
 @router.get(
     "/claims/{group_id}",
     response_model=ClaimGroup,
-    responses={308: {"description": "The group was merged into another: its URL is in Location."}},
+    responses={
+        308: {"description": "The group was merged into another: its URL is in Location."},
+        410: {"description": "E206: its claims, or those of the group it merged into, were deleted."},
+    },
     tags=["claims"],
 )
 def get_claim(request: Request, group_id: Annotated[str, Path(max_length=100)]) -> Any:
     """One claim group with every claim, its source, hedge, origin and relation."""
-    found: dict[str, Any] | None = _corpus(request).claim(group_id)
+    try:
+        found: dict[str, Any] | None = _corpus(request).claim(group_id)
+    except StoreError as err:
+        if err.code != "E206":
+            raise
+        raise RequestError("E206", "path.group_id", **err.values) from err
     if found is None:
         raise RequestError("E205", "path.group_id", group=group_id)
     if found["id"] != group_id:  # a merged group's id names the group holding its claims now

@@ -43,6 +43,7 @@ STATUS = {
     "E409": 404,
     "E204": 404,
     "E205": 404,
+    "E206": 410,
     "E301": 404,
 }
 
@@ -62,6 +63,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    410: "Gone",
     413: "Too large",
     422: "Request not valid",
     500: "Something went wrong",

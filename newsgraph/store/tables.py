@@ -310,10 +310,18 @@ claims = sa.Table(
     sa.Column("relation_reason", sa.Text, nullable=False),
     sa.Index("ix_claims_group_id", "group_id", "origin_key"),
     sa.Index("ix_claims_article_id", "article_id"),
+    # A group's anchor (its one "first" claim) without reading the group's other claims (0008).
+    sa.Index(
+        "ix_claims_group_anchor",
+        "group_id",
+        sqlite_where=sa.text("relation = 'first'"),
+        postgresql_where=sa.text("relation = 'first'"),
+    ),
 )
 
 #: The id of a group merged into another, pointing at the group that holds its claims now
-#: (``seq`` kept so that no later group is given the same id).
+#: (``seq`` kept so that no later group is given the same id); ``group_id`` "" marks the id
+#: of a group removed because its claims were all deleted (``claim_store.gone``).
 claim_group_aliases = sa.Table(
     "claim_group_aliases",
     metadata,
