@@ -52,6 +52,7 @@ def test_train_the_learned_tagger_exports_an_onnx_model_the_stage_loads(tmp_path
     note = json.loads((out / "tagger-onnx.json").read_text())
     assert "PolNeAR" in note["trained_on"] and note["articles"] == 2 and note["steps"] > 0
     assert (out / "tagger.onnx").stat().st_size == note["model_bytes"]
+    assert (out / note["embeddings"]).stat().st_size == note["embeddings_bytes"]
 
     from newsgraph.stages.attributions import make_stage
 

