@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/pipeline.py [--texts DIR] [--processes 1 2] [--limit N]
-                                            [--repeat R] [--contenders ...] [--add-n N] [--json FILE]
+                                            [--rounds R] [--contenders ...] [--add-n N] [--json FILE]
 
 Texts: ``DIR/*.txt`` (default: the PolNeAR dev texts at ``../shared/data/polnear/dev/text``
 when present, else the bundled samples ``newsgraph/samples/*.txt``).
@@ -11,7 +11,9 @@ when present, else the bundled samples ``newsgraph/samples/*.txt``).
 For each process count P the texts are dealt round-robin to P worker processes
 (``spawn``: each starts clean, sets ``OPENBLAS_NUM_THREADS=1`` and loads its models
 once before the clock starts). Each worker times its own share; the run's wall time
-is the slowest worker's. All contenders run in the same invocation on the same texts:
+is the slowest worker's. All contenders run in the same invocation on the same texts,
+interleaved over ``--rounds`` rounds (default 3; the order rotates each round: spacy,
+default, fast, then default, fast, spacy, ...), each run in a fresh pool:
 
 * ``spacy``      - ``nlp.pipe(texts)`` with the default model (what parse alone costs);
 * ``default``    - ``Newsgraph(profile="default").analyze_many(articles)``: the whole
@@ -28,11 +30,15 @@ texts, for each process count as ``jobs``): articles/s of each, their ratio (goa
 the ratio of their CPU seconds, and the largest peak RSS of any process of the run so far
 (the driver or a finished worker).
 
-Reported: articles/s, words/s, words per CPU-second (the workers' process time: far less
-disturbed than wall time when other work shares the machine), each contender's ratio to
-spaCy on both, peak RSS per worker process (goal < 1 GiB) and, from one process, the time
-of each stage of each profile run on its own over the whole batch. Timings are noisy on a shared machine: use
-``--repeat`` and read the best run. This script prints numbers; it asserts nothing.
+Reported per contender: the median of its rounds and their minimum, for wall seconds and
+for CPU seconds (the workers' process time: less disturbed than wall time when other work
+shares the machine); articles/s, words/s and words per CPU-second from the medians; each
+contender's ratio to spaCy as the ratio of the medians, followed by each round's own ratio
+(spaCy and the contender in the same round, so a spread there is the noise of one run);
+peak RSS per worker process (goal < 1 GiB); and, from one process in the first round, the
+CPU time of each stage of each profile run on its own over the whole batch, after the timed
+run in the same process (so with warm caches: the stages sum to less than the timed run).
+This script prints numbers; it asserts nothing.
 
 Last measured (docs/benchmarks.md, 2026-11-28, main 6c439f6, two runs of
 ``--processes 1 2 --add-n 0 --contenders spacy default fast fast-spacy-rules``, load 0.6-3.9):
@@ -50,6 +56,7 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -163,27 +170,27 @@ def _stage_times(share: list[tuple[str, str]]) -> list[dict[str, Any]]:
     items: list[Any] = _articles(share)
     out = []
     for stage in ng.pipeline.stages:
-        start = time.perf_counter()
+        start = time.process_time()
         piper = getattr(stage, "pipe", None)
         if piper is not None:
             items = list(piper(items))
         else:
             items = [run_one(stage, a) if hasattr(a, "text") else a for a in items]
-        out.append({"stage": stage.name, "seconds": time.perf_counter() - start})
+        out.append({"stage": stage.name, "seconds": time.process_time() - start})
     return out
 
 
 # --- driver ----------------------------------------------------------------------------
 
 
-def _run(kind: str, texts: list[tuple[str, str]], processes: int) -> dict[str, Any]:
+def _run(kind: str, texts: list[tuple[str, str]], processes: int, stages: bool = True) -> dict[str, Any]:
     shares = [texts[i::processes] for i in range(processes)]
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(processes)
     with ctx.Pool(processes, initializer=_init, initargs=(kind, barrier)) as pool:
         # one share per worker: map with chunksize 1 over exactly `processes` shares
         results = pool.map(_work, shares, chunksize=1)
-        stages = pool.apply(_stage_times, (texts,)) if kind in PROFILES and processes == 1 else None
+        split = pool.apply(_stage_times, (texts,)) if stages and kind in PROFILES and processes == 1 else None
     wall = max(r["elapsed"] for r in results)
     return {
         "kind": kind,
@@ -193,7 +200,7 @@ def _run(kind: str, texts: list[tuple[str, str]], processes: int) -> dict[str, A
         "articles": sum(r["articles"] for r in results),
         "problems": sum(r["problems"] for r in results),
         "peak_rss_per_process": max(r["peak_rss"] for r in results),
-        "stages": stages,
+        "stages": split,
     }
 
 
@@ -201,9 +208,15 @@ def benchmark(
     texts_dir: Path,
     processes: list[int],
     limit: int | None,
-    repeat: int,
+    rounds: int,
     contenders: tuple[str, ...] = ("spacy", *PROFILES),
 ) -> dict[str, Any]:
+    """Every contender once per round, interleaved, for ``rounds`` rounds per process count.
+
+    The order rotates by one contender each round (spacy, default, fast; then default, fast,
+    spacy; ...), so slow drift in the machine's load hits every contender alike and none
+    always follows the same one. Each run is a fresh pool (models loaded before the clock).
+    """
     texts = read_texts(texts_dir, limit)
     if not texts:
         raise SystemExit(f"no *.txt files in {texts_dir}")
@@ -212,38 +225,64 @@ def benchmark(
         "texts": str(texts_dir),
         "articles": len(texts),
         "words": words,
-        "repeat": repeat,
+        "rounds": rounds,
         "runs": [],
     }
     for p in processes:
-        best: dict[str, dict[str, Any]] = {}
-        for _ in range(repeat):
-            # alternate the contenders so that machine-load drift hits all alike
-            for kind in contenders:
-                run = _run(kind, texts, p)
-                if kind not in best or run["seconds"] < best[kind]["seconds"]:
-                    stages = best.get(kind, {}).get("stages")
-                    cpu = min(run["cpu_seconds"], best.get(kind, run)["cpu_seconds"])
-                    best[kind] = run
-                    best[kind]["stages"] = run["stages"] or stages
-                    best[kind]["cpu_seconds"] = cpu
-                else:
-                    best[kind]["cpu_seconds"] = min(best[kind]["cpu_seconds"], run["cpu_seconds"])
+        runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in contenders}
+        for r in range(rounds):
+            shift = r % len(contenders)
+            for kind in [*contenders[shift:], *contenders[:shift]]:
+                # the per-stage split (one process) is taken once, in the first round
+                runs[kind].append(_run(kind, texts, p, stages=r == 0))
+        summary = {kind: _summarise(kind, p, runs[kind], words) for kind in contenders}
+        report["runs"].extend(summary.values())
+        if "spacy" not in summary:
+            continue
+        base = summary["spacy"]
         for kind in contenders:
-            run = best[kind]
-            run["articles_per_s"] = run["articles"] / run["seconds"]
-            run["words_per_s"] = words / run["seconds"]
-            run["words_per_cpu_s"] = words / run["cpu_seconds"]
-            report["runs"].append(run)
-        for kind in contenders:
-            if kind != "spacy" and "spacy" in best:
-                report.setdefault("ratios", {}).setdefault(kind, {})[str(p)] = (
-                    best[kind]["words_per_s"] / best["spacy"]["words_per_s"]
-                )
-                report.setdefault("cpu_ratios", {}).setdefault(kind, {})[str(p)] = (
-                    best[kind]["words_per_cpu_s"] / best["spacy"]["words_per_cpu_s"]
-                )
+            if kind == "spacy":
+                continue
+            run = summary[kind]
+            # ratio of medians: spaCy's median time over the contender's median time
+            report.setdefault("ratios", {}).setdefault(kind, {})[str(p)] = (
+                base["seconds_median"] / run["seconds_median"]
+            )
+            report.setdefault("cpu_ratios", {}).setdefault(kind, {})[str(p)] = (
+                base["cpu_median"] / run["cpu_median"]
+            )
+            # and the same ratio within each round (the two ran minutes apart at most)
+            report.setdefault("round_ratios", {}).setdefault(kind, {})[str(p)] = [
+                a["seconds"] / b["seconds"] for a, b in zip(runs["spacy"], runs[kind], strict=True)
+            ]
+            report.setdefault("round_cpu_ratios", {}).setdefault(kind, {})[str(p)] = [
+                a["cpu_seconds"] / b["cpu_seconds"] for a, b in zip(runs["spacy"], runs[kind], strict=True)
+            ]
     return report
+
+
+def _summarise(kind: str, processes: int, runs: list[dict[str, Any]], words: int) -> dict[str, Any]:
+    """Median and minimum of a contender's rounds (wall and CPU seconds, each on its own)."""
+    seconds = [r["seconds"] for r in runs]
+    cpu = [r["cpu_seconds"] for r in runs]
+    median_s, median_cpu = statistics.median(seconds), statistics.median(cpu)
+    return {
+        "kind": kind,
+        "processes": processes,
+        "rounds": seconds,
+        "cpu_rounds": cpu,
+        "seconds_median": median_s,
+        "seconds_min": min(seconds),
+        "cpu_median": median_cpu,
+        "cpu_min": min(cpu),
+        "articles": runs[0]["articles"],
+        "problems": max(r["problems"] for r in runs),
+        "articles_per_s": runs[0]["articles"] / median_s,
+        "words_per_s": words / median_s,
+        "words_per_cpu_s": words / median_cpu,
+        "peak_rss_per_process": max(r["peak_rss_per_process"] for r in runs),
+        "stages": next((r["stages"] for r in runs if r["stages"]), None),
+    }
 
 
 def add_vs_analyze(texts_dir: Path, n: int, jobs: list[int]) -> list[dict[str, Any]]:
@@ -280,31 +319,38 @@ def add_vs_analyze(texts_dir: Path, n: int, jobs: list[int]) -> list[dict[str, A
 
 
 def render(report: dict[str, Any]) -> str:
+    rounds = report["rounds"]
     lines = [
-        f"texts: {report['texts']} ({report['articles']} articles, {report['words']} words; "
-        f"best of {report['repeat']})",
+        f"texts: {report['texts']} ({report['articles']} articles, {report['words']} words)",
+        f"{rounds} round(s) per process count, contenders interleaved (each run a fresh pool, models "
+        "loaded before the clock); times are the median of the rounds [their minimum]; a ratio to spaCy "
+        "is spaCy's median over the contender's median, then each round's own ratio",
         "",
-        f"{'contender':<10} {'procs':>5} {'seconds':>8} {'articles/s':>11} {'words/s':>9}"
-        f" {'CPU s':>8} {'words/CPU-s':>12} {'peak RSS/proc':>14}",
+        f"{'contender':<16} {'procs':>5} {'seconds':>16} {'articles/s':>11} {'words/s':>8}"
+        f" {'CPU s':>16} {'words/CPU-s':>12} {'peak RSS/proc':>14}",
     ]
     for run in report["runs"]:
+        wall = f"{run['seconds_median']:.2f} [{run['seconds_min']:.2f}]"
+        cpu = f"{run['cpu_median']:.2f} [{run['cpu_min']:.2f}]"
         lines.append(
-            f"{run['kind']:<10} {run['processes']:>5} {run['seconds']:>8.2f} {run['articles_per_s']:>11.2f} "
-            f"{run['words_per_s']:>9.0f} {run['cpu_seconds']:>8.2f} {run['words_per_cpu_s']:>12.0f}"
+            f"{run['kind']:<16} {run['processes']:>5} {wall:>16} {run['articles_per_s']:>11.2f} "
+            f"{run['words_per_s']:>8.0f} {cpu:>16} {run['words_per_cpu_s']:>12.0f}"
             f" {run['peak_rss_per_process'] / 2**20:>10.0f} MiB"
         )
     lines.append("")
-    for kind, ratios in report.get("ratios", {}).items():
-        for p, ratio in ratios.items():
-            goal = GOALS.get(kind)
-            verdict = f" (goal >= {goal:.2f}: {'ok' if ratio >= goal else 'BELOW GOAL'})" if goal else ""
-            lines.append(f"{kind}/spaCy throughput with {p} process(es): {ratio:.2f}{verdict}")
-    # CPU time is far less disturbed than wall time when other work shares the machine.
-    for kind, ratios in report.get("cpu_ratios", {}).items():
-        for p, ratio in ratios.items():
-            goal = GOALS.get(kind)
-            verdict = f" (goal >= {goal:.2f}: {'ok' if ratio >= goal else 'BELOW GOAL'})" if goal else ""
-            lines.append(f"{kind}/spaCy words per CPU-second with {p} process(es): {ratio:.2f}{verdict}")
+    # CPU time is less disturbed than wall time when other work shares the machine.
+    for label, key, per_round in (
+        ("throughput (wall clock)", "ratios", "round_ratios"),
+        ("words per CPU-second", "cpu_ratios", "round_cpu_ratios"),
+    ):
+        for kind, ratios in report.get(key, {}).items():
+            for p, ratio in ratios.items():
+                goal = GOALS.get(kind)
+                verdict = f" (goal >= {goal:.2f}: {'ok' if ratio >= goal else 'BELOW GOAL'})" if goal else ""
+                each = " ".join(f"{x:.2f}" for x in report[per_round][kind][p])
+                lines.append(
+                    f"{kind}/spaCy {label} with {p} process(es): {ratio:.2f}{verdict}; rounds: {each}"
+                )
     worst = max(r["peak_rss_per_process"] for r in report["runs"])
     lines.append(
         f"peak RSS per process: {worst / 2**20:.0f} MiB (goal < 1024 MiB: {'ok' if worst < GIB else 'OVER'})"
@@ -325,7 +371,10 @@ def render(report: dict[str, Any]) -> str:
 
 def _render_stages(kind: str, stages: list[dict[str, Any]]) -> list[str]:
     total = sum(s["seconds"] for s in stages) or 1.0
-    lines = [f"per-stage time, profile {kind}, 1 process, each stage over the whole batch:"]
+    lines = [
+        f"per-stage CPU time, profile {kind}, 1 process, each stage over the whole batch "
+        "(after the timed run: caches warm):"
+    ]
     for s in stages:
         lines.append(f"  {s['stage']:<14} {s['seconds']:>8.3f} s  {100 * s['seconds'] / total:>5.1f} %")
     lines.append(f"  {'total':<14} {total:>8.3f} s")
@@ -351,7 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--texts", type=Path, default=None, help="directory of *.txt articles")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="process counts to try")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per contender; the best is kept")
+    parser.add_argument(
+        "--rounds",
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of every contender, interleaved; medians are reported (default 3)",
+    )
     parser.add_argument(
         "--contenders",
         nargs="+",
@@ -364,10 +419,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     args = parser.parse_args(argv)
-    if any(p < 1 for p in args.processes) or args.repeat < 1:
-        parser.error("--processes and --repeat must be >= 1")
+    if any(p < 1 for p in args.processes) or args.rounds < 1:
+        parser.error("--processes and --rounds must be >= 1")
     texts_dir = args.texts or default_texts_dir()
-    report = benchmark(texts_dir, args.processes, args.limit, args.repeat, tuple(args.contenders))
+    report = benchmark(texts_dir, args.processes, args.limit, args.rounds, tuple(args.contenders))
     if args.add_n > 0:
         report["add"] = add_vs_analyze(texts_dir, args.add_n, args.processes)
     print(render(report))
