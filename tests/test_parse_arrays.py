@@ -10,7 +10,7 @@ import pytest
 from newsgraph.stages import doc_text, sentence_bounds
 from newsgraph.stages.attributions.features import Table
 from newsgraph.stages.attributions.lexicons import load
-from newsgraph.stages.parse import ParseStage, RuleTables
+from newsgraph.stages.parse import ParseStage, RuleTables, _indexed_lemmatizer
 
 TEXTS = [
     "",
@@ -106,6 +106,28 @@ def test_rule_tables_give_spacys_annotations(nlp: Any) -> None:
     assert _annotations(stage.parse(long)) == _annotations(
         ParseStage(piece_chars=1000, rule_tables=False).parse(long)
     )
+
+
+def test_indexed_lemmatizer_gives_spacys_lemmas(nlp: Any) -> None:
+    """The set-indexed copy of the lemmatizer returns spaCy's own candidate lists, for every
+    token under each part of speech the rules know (not only the one the tagger gave), and
+    leaves the model's component as it was."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    clone = _indexed_lemmatizer(lemmatizer)
+    texts = list(RULE_TEXTS)
+    if SHARED_DEV.is_dir():
+        texts += [f.read_text("utf-8") for f in sorted(SHARED_DEV.glob("*.txt"))[6:10]]
+    checked = 0
+    for doc in nlp.pipe(texts):
+        for tok in doc:
+            for pos in ("NOUN", "VERB", "ADJ", "ADV", "PROPN", tok.pos_):
+                tok.pos_ = pos
+                lemmatizer.cache.clear()  # spaCy's own path, not its cache
+                assert clone.rule_lemmatize(tok) == lemmatizer.rule_lemmatize(tok), (tok.text, pos)
+                checked += 1
+    assert checked > 500
+    index = lemmatizer.lookups.get_table("lemma_index")
+    assert all(isinstance(v, list) for v in index.values())  # the model's tables untouched
 
 
 def test_rule_tables_decline_other_components(nlp: Any) -> None:
