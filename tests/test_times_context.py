@@ -100,6 +100,19 @@ WEDNESDAY = "2025-03-05"  # a Wednesday
          "March", "1989-03"),
         # "over the past year" is dated to the year before publication, as TimeBank does.
         ("Hate groups grew over the past year.", "1998-03-03", "the past year", "1997"),
+        # A month naming a thing ("a June agreement") has no tense: the nearest such month.
+        ("The bank is trying to sell itself under a June agreement with its holders.", "2023-10-27",
+         "June", "2023-06"),
+        # An infinitive of an agreement or plan looks ahead even under a past verb.
+        ("The company announced an agreement to acquire the bank in January.", "2023-11-02",
+         "January", "2024-01"),
+        # "the previous Friday": the one before the day last named.
+        ("Shares closed lower on Friday, Oct. 27. They were down 4% from the previous Friday.",
+         "2023-10-30", "the previous Friday", "2023-10-20"),
+        ("Riots broke out a week or so ago.", "2025-03-05", "a week or so ago", "2025-W09"),
+        ("Earnings will be lower for the last half of 1989.", "1989-10-26", "the last half of 1989",
+         "1989-H2"),
+        ("She is a 20th century democrat.", "1998-02-13", "20th century", "19"),
     ],
 )  # fmt: skip
 def test_tense_and_anchors(nlp, text: str, published: str, expr: str, value: str) -> None:  # type: ignore[no-untyped-def]

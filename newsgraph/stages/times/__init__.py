@@ -12,6 +12,7 @@ absolute ones ("March 2023", "2015") are resolved, and a warning says why.
 
 from __future__ import annotations
 
+import calendar as _cal
 from typing import Any
 
 from ...model import Article, Time
@@ -31,6 +32,15 @@ _LOOK_AHEAD = frozenset(
         "threaten", "seek", "agree", "decide", "arrange", "propose", "offer", "ask", "urge",
     }
 )  # fmt: skip
+#: Nouns whose infinitive looks ahead even under a past verb ("announced an agreement to acquire
+#: the bank in January").
+_NOUNS_AHEAD = frozenset(
+    {
+        "plan", "agreement", "deal", "proposal", "offer", "bid", "pact", "accord", "intention",
+        "promise", "pledge", "commitment", "contract", "option",
+    }
+)  # fmt: skip
+_MONTHS = frozenset(m.lower() for m in _cal.month_name if m)
 _GRAMMAR: Grammar | None = None
 
 
@@ -58,6 +68,8 @@ def tense_at(doc: Any, start: int, end: int) -> str:
         return C.UNKNOWN
     root = span.root
     head = root.head
+    if root.dep_ == "compound" and head.i == root.i + 1 and head.pos_ == "NOUN" and root.lower_ in _MONTHS:
+        return C.NOMINAL  # "under a June agreement": the month of a thing, no tense
     if (
         head is not root
         and head.pos_ in ("NOUN", "PROPN")
@@ -88,6 +100,8 @@ def _verb_tense(tok: Any, depth: int) -> str:
         return C.MODAL
     if lows & _FUTURE_AUX or "going" in lows:
         return C.FUTURE
+    if tok.tag_ == "VB" and "to" in lows and tok.dep_ == "acl" and tok.head.lemma_.lower() in _NOUNS_AHEAD:
+        return C.FUTURE  # "an agreement to acquire the bank in January"
     if tok.tag_ == "VB" and "to" in lows:
         # An infinitive takes the time of the verb it depends on ("had been due to expire
         # Friday" is past, "plans to meet Friday" future); on its own it looks ahead.

@@ -131,7 +131,8 @@ class Grammar:
             "month_rel_year": rf"\b{mfull}\s+(?:of\s+)?(?P<rel>last|this|next)\s+year\b",
             "month": rf"(?:\b(?P<mod>{mod})[\s-]+)?"
             rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming)\s+)?\b{mfull}\b",
-            "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late)\s+)?\b{wday}"
+            "weekday": rf"(?:\b(?P<rel>last|next|this|this\s+past|this\s+coming|early|late|the\s+previous"
+            rf"|the\s+preceding)\s+)?\b{wday}"
             rf"(?P<pl>s)?(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
             "relday": r"\b(?P<w>today|tonight|yesterday|tomorrow)"
             r"(?:\s+(?P<pod>morning|afternoon|evening|night))?\b",
@@ -145,7 +146,7 @@ class Grammar:
             "duration": rf"(?:\b(?P<the>the)\s+)?(?:\b(?P<dir>past|last|next|previous|first|coming|final|"
             rf"remaining|latest|following|preceding)\s+)?\b{approx}\b{num}(?:\s+and\s+a\s+half)?[\s-]+"
             rf"(?:(?:more|fewer|additional|straight|consecutive)\s+)?{unit}\b(?P<adj>-long|-old)?"
-            rf"(?P<ago>\s+(?:ago|old))?",
+            rf"(?P<ago>(?:\s+or\s+so)?\s+(?:ago|old))?",
             "bare_plural": r"\b(?:for|in|take|took|over|after)\s+"
             r"(?P<unit>days|weeks|months|years|decades|hours)\b"
             r"(?!\s+(?:of|to|ago|before|after|earlier|later))",
@@ -158,6 +159,8 @@ class Grammar:
             rf"\b(?:(?P<c>nineteen|eighteen)[\s-]+(?P<t>{_TENS})(?:[\s-]+(?P<u>{_UNITS}))?"
             rf"|(?<=year\s)two\s+thousand(?:\s+and)?(?:[\s-]+(?P<u2>{_UNITS}))?)\b"
             rf"(?![\s-]+(?:hundred|thousand|million|percent|people|dollars))",
+            # Ordinal centuries: "the 20th century" is 19 (TIMEX3 writes the first two digits).
+            "century": r"\b(?P<c>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b(?![\s-]+(?:fox|club|plaza))",
             "decade": r"(?:\bthe\s+)?(?:\b(?P<mod>early|late|mid)[\s-]+)?"
             r"(?:\b(?P<y4>1[6-9]\d0|20\d0)|'(?P<y2>\d0))s\b",
             "quarter": rf"(?:\b(?P<det>the\s+year-ago|the\s+year-earlier|the|this\s+year's|last\s+year's"
@@ -444,8 +447,15 @@ class Grammar:
             return self._rel(m, f"XXXX-WXX-{wd}{suffix}", "SET", relative=False)
         if anchor is None:
             return self._rel(m, None, "TIME" if pod else "DATE")
-        rel = (m.group("rel") or "").lower()
-        if rel == "last":
+        rel = " ".join((m.group("rel") or "").lower().split())
+        if rel in ("the previous", "the preceding"):
+            # "down from the previous Friday": the one before the day last named (or before
+            # the publication date).
+            ref = state.day or anchor
+            d = C.weekday_date(ref, wd, C.PAST)
+            if d == ref:
+                d = C.shift_days(ref, -7)
+        elif rel == "last":
             d = C.weekday_date(anchor, wd, C.PAST)
             if d == anchor:
                 d = C.shift_days(anchor, -7)
@@ -562,7 +572,8 @@ class Grammar:
             before = text[max(0, m.start() - 12) : m.start()]
             if re.search(r"(\d|times|once|twice|percent|%)\s*$", before):
                 return None
-        ago = (m.group("ago") or "").strip().lower()
+        ago = (m.group("ago") or "").lower().split()[-1:]  # "a week or so ago": the last word
+        ago = ago[0] if ago else ""
         if ago == "old" or (m.group("adj") or "").lower() == "-old":
             return None  # ages ("a 6-year-old", "52 years old") are not time expressions in TimeML
         if letter == "Q" and plural and "-" in m.group(0):
@@ -668,6 +679,12 @@ class Grammar:
             return Found(m.start(), m.end(), "DATE", d.isoformat(), True)
         return Found(m.start(), m.end(), "TIME", f"{d.isoformat()}T{self.pods[pod]}", True)
 
+    def _century(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
+        c = int(m.group("c"))
+        if not 1 <= c <= 22:
+            return None
+        return self._rel(m, f"{c - 1:02d}", relative=False)
+
     def _decade(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         if m.group("y4"):
             return self._rel(m, m.group("y4")[:3], relative=False)
@@ -678,6 +695,10 @@ class Grammar:
     def _quarter(self, m, anchor, tense, state, text):  # type: ignore[no-untyped-def]
         n = self.ordinals[m.group("ord").lower()]
         kind = m.group("kind").lower()
+        if m.group("ord").lower() == "last" and not m.group("y"):
+            return None  # "the last quarter" is the latest one; "the last half of the '80s"
+        if kind == "half" and m.group("ord").lower() == "last":
+            n = 2  # "the last half of 1989"
         if kind == "half" and n > 2:
             return None
         code = f"Q{n}" if kind == "quarter" else f"H{n}"
