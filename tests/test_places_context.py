@@ -130,6 +130,24 @@ def test_counties_are_regions() -> None:
     assert county is not None and near(county.lat, county.lon, (33.70, -117.76))
 
 
+def test_a_state_named_in_the_article_picks_its_county() -> None:
+    # Montgomery County, Md. is the biggest of 18; an Iowa story means Iowa's.
+    text = "Iowa farmers met on Friday. The Montgomery County Democrats will host the forum."
+    _, county = resolve_spans(Article(text=text), [span(text, "Iowa"), span(text, "Montgomery County")])
+    assert county is not None and county.country == "US" and county.admin1 == "IA", county
+    # Counties of one state named together: McLean County, Ky., not the bigger one in Illinois.
+    text = "Daviess County schools get $8,900; McLean County schools $5,900; Muhlenberg County schools"
+    spans = [span(text, n) for n in ("Daviess County", "McLean County", "Muhlenberg County")]
+    got = resolve_spans(Article(text=text), spans)
+    assert got[1] is not None and got[1].admin1 == "KY", got[1]
+
+
+def test_trinidad_is_the_island() -> None:
+    text = "The ministry in Trinidad said it had not been told."
+    (place,) = resolve_spans(Article(text=text), [span(text, "Trinidad")])
+    assert place is not None and place.country == "TT", place
+
+
 def test_container_and_dateline_give_small_towns_their_state() -> None:
     text = "The plant in Paris, Tenn., will close."
     paris, _ = resolve_spans(Article(text=text), [span(text, "Paris"), span(text, "Tenn.")])

@@ -32,6 +32,9 @@ _PREFIXES = (
 #: Smallest town whose state counts as article context (a village may be a street name that
 #: happens to match one: "Bourbon", "Franklin" in a New Orleans story). Tuned on GeoWebNews tune.
 REGION_VOTE_POP = 50_000
+#: More for a region (a county) in a state or county the article names ("Montgomery County" in
+#: an Iowa story is not the bigger one in Maryland). Tuned on GeoWebNews tune.
+COUNTY_BONUS = 1.5
 #: A country or region candidate of the name after "Town, " ("Lafayette, La.").
 CONTAINER_BONUS = 3.0
 #: A candidate of the same country and kind as another member of its list.
@@ -183,6 +186,10 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
         # Tennessee must not vote Tennessee for each other).
         own_countries: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         own_regions: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
+        # States (and counties) named in the article: a county of that name in one of them is
+        # the county meant ("Montgomery County" in an Iowa story, beside "Daviess County", Ky.).
+        named: dict[tuple[str, str], float] = defaultdict(float)
+        own_named: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
         for key, m in zip(keys, mentions, strict=True):
             c = m.chosen
             if c is None or not c.country:
@@ -197,6 +204,9 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                 # (perhaps a street name that happens to match one) is none.
                 regions[(c.country, c.admin1)] += weight
                 own_regions[key][(c.country, c.admin1)] += weight
+                if c.feature == "region":
+                    named[(c.country, c.admin1)] += weight
+                    own_named[key][(c.country, c.admin1)] += weight
         # Points of the specific places chosen so far (cities, sites, small regions): a
         # candidate near one of them fits the article's geography ("Allendale" near "Riverdale").
         anchors: dict[int, tuple[float, float]] = {}
@@ -224,6 +234,12 @@ def resolve(mentions: Sequence[NameMention], text: str) -> None:
                         state = (c.country, c.admin1)
                         if regions[state] - mine_region.get(state, 0.0) > 1e-9:
                             score += 1.5
+                        if (
+                            c.feature == "region"
+                            and len(m.candidates) > 1
+                            and named[state] - own_named[keys[i]].get(state, 0.0) > 1e-9
+                        ):
+                            score += COUNTY_BONUS
                 if box is not None and c is not box and _inside(c, box):
                     score += 6.0
                 if i in containers and c.feature in ("country", "region"):
