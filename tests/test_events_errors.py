@@ -232,3 +232,22 @@ def test_the_named_party_behind_an_object_is_the_target(newsgraph: Any) -> None:
     evs = events(newsgraph, "Freedonia attacked Ruritania with rockets from Valdora on Monday.")
     attack = by_trigger(evs, "attacked")
     assert attack.target is not None and attack.target.text == "Ruritania"
+
+
+def test_the_party_a_thing_is_given_to_or_cut_off_from_is_the_target(newsgraph: Any) -> None:
+    # The verb's own phrases ("in principle on Saturday") name no party: the act it is about
+    # does ("aid for Freedonia").
+    text = (
+        "Ruritanian ministers agreed in principle on Saturday to provide 70 million dollars of aid "
+        "for Freedonia."
+    )
+    agreed = by_trigger(events(newsgraph, text), "agreed")
+    assert agreed.target is not None and agreed.target.text == "Freedonia", agreed.target
+    # A thing cut off from "the republic of X": the republic.
+    text = "Ruritania on Tuesday threatened to cut off electricity to the autonomous republic of Valdora."
+    threat = by_trigger(events(newsgraph, text), "threatened")
+    assert threat.target is not None and "Valdora" in threat.target.text, threat.target
+    # A thing with no party behind it gives no target.
+    text = "Ruritania on Tuesday threatened to cut off electricity over unpaid bills."
+    threat = by_trigger(events(newsgraph, text), "threatened")
+    assert threat.target is None, threat.target

@@ -24,6 +24,8 @@ MAX_CLIMB = 12
 _BEHIND_PREPS = frozenset({"with", "in", "from", "against", "to", "toward", "towards"})
 #: Entity types of such a party: states, groups, organisations, people, places.
 _NAMED_PARTIES = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
+#: What a thing is given to, cut off from or imposed on ("aid for Romania", "a curfew in Algiers").
+_PARTY_PREPS = frozenset({"for", "to", "against", "in", "on", "toward", "towards"})
 #: Dependencies through which a verb inherits the subject of its head:
 #: "agreed to cooperate" (xcomp), "attacked and killed" (conj), "by bombing" (pcomp).
 SUBJECT_INHERIT = frozenset({"xcomp", "conj", "pcomp", "advcl", "prep", "ccomp"})
@@ -387,6 +389,10 @@ class Extractor:
         target = passive if passive is not None else self._verb_target(tok, trig)
         if target is None:
             target = self._inner_target(trig)
+        elif passive is None and self.kinds is not None and not self.kinds.kinds(target):
+            # "agreed in principle on Saturday to provide aid for Romania": no party in the
+            # verb's own phrases, the act it is about names one.
+            target = self._inner_target(trig) or target
         if target is not None and trig.first <= target.i <= trig.last:
             target = None  # "open fire": the object is part of the trigger
         return actor, target
@@ -402,6 +408,10 @@ class Extractor:
                         trig.instrument = True  # "fired rockets at the town": the target follows
                     continue
                 target = self._named_behind(child)
+                if target is child:
+                    # "provide 70 million dollars of aid for Romania", "cut off electricity to
+                    # Nakhichevan": a thing given, cut or imposed, and the party it is for.
+                    target = self._party_for(tok, child) or child
                 break
         preps = self.kids(tok)
         if trig is not None and trig.obj is not None:
@@ -435,6 +445,31 @@ class Extractor:
             if pobj is not None and self.kinds.entity_type(pobj) in _NAMED_PARTIES:
                 return pobj
         return obj
+
+    def _party_for(self, verb: Any, obj: Any) -> Any:
+        """The named party an unnamed thing (no person or group) is given to, cut off from or
+        imposed on: a "for/to/against/in/on" phrase of the thing (or of its "of" noun) or of
+        the verb. None when there is none or the thing is a party itself."""
+        if self.kinds is None or obj.pos_ != "NOUN" or self.kinds.kinds(obj):
+            return None
+        heads = [obj]
+        inner = self.kinds.of_object(obj)
+        if inner is not None:
+            heads.append(inner)  # "dollars of aid for Romania"
+        heads.append(verb)
+        for head in heads:
+            for child in self.kids(head):
+                if child.dep_ != "prep" or child.lower_ not in _PARTY_PREPS:
+                    continue
+                pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
+                if pobj is None:
+                    continue
+                named = self.kinds.of_object(pobj)  # "the republic of Nakhichevan"
+                if self.kinds.entity_type(pobj) in _NAMED_PARTIES or (
+                    named is not None and self.kinds.entity_type(named) in _NAMED_PARTIES
+                ):
+                    return pobj
+        return None
 
     def _inner_target(self, trig: Trigger) -> Any:
         """The target of the act a verb is about: "threatened to cut off power to Nakhichevan"
