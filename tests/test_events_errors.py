@@ -251,3 +251,16 @@ def test_the_party_a_thing_is_given_to_or_cut_off_from_is_the_target(newsgraph: 
     text = "Ruritania on Tuesday threatened to cut off electricity over unpaid bills."
     threat = by_trigger(events(newsgraph, text), "threatened")
     assert threat.target is None, threat.target
+
+
+def test_a_protest_is_against_the_party_its_purpose_names(newsgraph: Any) -> None:
+    text = "Refugees began a hunger strike on Monday to protest Ruritania's decision to expel them."
+    strike = by_trigger(events(newsgraph, text), "hunger strike")
+    assert strike.target is not None and strike.target.text == "Ruritania", strike.target
+    text = "Students continued their hunger strike to demand the resignation of President Adam Borg."
+    strike = by_trigger(events(newsgraph, text), "hunger strike")
+    assert strike.target is not None and "Adam Borg" in strike.target.text, strike.target
+    # A purpose that names no party gives no target.
+    text = "Workers began a hunger strike on Monday to protest the closure of the mine."
+    strike = by_trigger(events(newsgraph, text), "hunger strike")
+    assert strike.target is None, strike.target

@@ -24,6 +24,8 @@ MAX_CLIMB = 12
 _BEHIND_PREPS = frozenset({"with", "in", "from", "against", "to", "toward", "towards"})
 #: Entity types of such a party: states, groups, organisations, people, places.
 _NAMED_PARTIES = frozenset({"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"})
+#: Verbs naming what a protest is against ("a hunger strike to protest ...", "to demand ...").
+_PROTEST_VERBS = frozenset({"protest", "demand", "denounce", "condemn", "oppose", "decry", "press"})
 #: What a thing is given to, cut off from or imposed on ("aid for Romania", "a curfew in Algiers").
 _PARTY_PREPS = frozenset({"for", "to", "against", "in", "on", "toward", "towards"})
 #: Dependencies through which a verb inherits the subject of its head:
@@ -471,6 +473,51 @@ class Extractor:
                     return pobj
         return None
 
+    def protest_target(self, trig: Trigger) -> Any:
+        """Whom a protest is against, named by its purpose ("began a hunger strike to protest
+        Sweden's decision", "to demand the resignation of President X", "riots against Israeli
+        military policies", "in protest of the government's refusal"): the party, or the owner
+        of the act or policy protested. None when no party is named."""
+        if self.kinds is None:
+            return None
+        heads = [trig.head]
+        if trig.is_noun and trig.head.head is not trig.head:
+            heads.append(trig.head.head)  # "staged demonstrations Saturday to demand ..."
+        for head in heads:
+            for child in self.kids(head):
+                thing = None
+                if child.dep_ in ("advcl", "xcomp", "acl") and child.lemma_.lower() in _PROTEST_VERBS:
+                    thing = next((g for g in self.kids(child) if g.dep_ == "dobj"), None)
+                    if thing is None:
+                        thing = self._pobj(child, ("against",))
+                elif child.dep_ == "prep" and child.lower_ == "against":
+                    thing = self._pobj(child, None)
+                elif child.dep_ == "prep" and child.lower_ == "in":
+                    inner = self._pobj(child, None)
+                    if inner is not None and inner.lower_ == "protest":
+                        thing = self._pobj(inner, ("of", "against", "at"))
+                if thing is None:
+                    continue
+                if self.kinds.is_agent(thing):
+                    return thing
+                party = self.kinds.owner(thing)
+                if party is None:
+                    of = self.kinds.of_object(thing)  # "the resignation of President X"
+                    party = of if of is not None and self.kinds.is_agent(of) else None
+                if party is not None:
+                    return party
+        return None
+
+    def _pobj(self, tok: Any, preps: tuple[str, ...] | None) -> Any:
+        """The object of ``tok`` itself (a preposition, ``preps`` None) or of its preposition in
+        ``preps``."""
+        if preps is None:
+            return next((g for g in self.kids(tok) if g.dep_ == "pobj"), None)
+        for child in self.kids(tok):
+            if child.dep_ == "prep" and child.lower_ in preps:
+                return next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
+        return None
+
     def _inner_target(self, trig: Trigger) -> Any:
         """The target of the act a verb is about: "threatened to cut off power to Nakhichevan"
         (the infinitive's target), "demanded that the US cancel the sale" (the clause's subject)."""
@@ -760,6 +807,8 @@ def _event(
             actor_tok = None
         if target_tok is not None and kinds.is_number_or_date(target_tok) and not kinds.kinds(target_tok):
             target_tok = None
+        if category == "PROTEST" and target_tok is None:
+            target_tok = ex.protest_target(trig)  # "a hunger strike to protest Sweden's decision"
         if category == "CONSULT" and actor_tok is not None and kinds.crowd(actor_tok):
             return None  # "More than four thousand people visited the old town": no consultation
         if category == "ASSAULT" and not _violent(ex, trig, actor_tok, target_tok):
