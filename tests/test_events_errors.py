@@ -264,3 +264,9 @@ def test_a_protest_is_against_the_party_its_purpose_names(newsgraph: Any) -> Non
     text = "Workers began a hunger strike on Monday to protest the closure of the mine."
     strike = by_trigger(events(newsgraph, text), "hunger strike")
     assert strike.target is None, strike.target
+
+
+def test_the_party_a_lifted_curfew_was_imposed_on_is_the_target(newsgraph: Any) -> None:
+    text = "Ruritania lifted a night curfew in Valdora on Sunday."
+    lifted = by_trigger(events(newsgraph, text), "lifted")
+    assert lifted.target is not None and lifted.target.text == "Valdora", lifted.target

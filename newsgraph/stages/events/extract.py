@@ -422,9 +422,14 @@ class Extractor:
             for child in preps:
                 if child.dep_ == "prep" and child.lower_ in lex.verb_preps:
                     pobj = next((g for g in self.kids(child) if g.dep_ == "pobj"), None)
+                    if pobj is not None and self.kinds is not None and self.kinds.is_number_or_date(pobj):
+                        continue  # "on Sunday" is when, never whom
                     if pobj is not None:
                         target = self._named_behind(pobj)
                         break
+        if target is None and trig is not None and trig.obj is not None:
+            # "lifted a curfew in Montenegro": the party the trigger's own object is imposed on.
+            target = self._party_for(tok, trig.obj)
         if trig is not None and self.kinds is not None:
             for child in preps:
                 # "attacked the town with rockets": a weapon is evidence of violence.
