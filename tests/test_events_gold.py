@@ -22,8 +22,9 @@ def test_events_gold_floor() -> None:
     assert report["actor_accuracy"] >= 0.52
     # Participants of top events with the right category: precision measured 0.880 (actor)
     # and 0.588 (target), from 0.830 and 0.435 before those rules; target 0.622 (accuracy 0.411)
-    # after the named party behind an object became the target (2026-11-28).
+    # after the named party behind an object became the target (2026-11-28); 0.651 (accuracy
+    # 0.500) after target round 2 (docs/events.md, 2026-11-28 09:05 UTC).
     assert report["actor"]["precision"] >= 0.85
-    assert report["target"]["precision"] >= 0.60
-    assert report["target"]["accuracy"] >= 0.39
+    assert report["target"]["precision"] >= 0.63
+    assert report["target"]["accuracy"] >= 0.48
     assert "category accuracy" in render(report)
