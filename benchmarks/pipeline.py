@@ -234,7 +234,14 @@ def benchmark(
             shift = r % len(contenders)
             for kind in [*contenders[shift:], *contenders[:shift]]:
                 # the per-stage split (one process) is taken once, in the first round
-                runs[kind].append(_run(kind, texts, p, stages=r == 0))
+                run = _run(kind, texts, p, stages=r == 0)
+                runs[kind].append(run)
+                print(
+                    f"round {r + 1}/{rounds}, {p} process(es): {kind} {run['seconds']:.2f} s, "
+                    f"CPU {run['cpu_seconds']:.2f} s (load average {os.getloadavg()[0]:.1f})",
+                    file=sys.stderr,
+                    flush=True,
+                )
         summary = {kind: _summarise(kind, p, runs[kind], words) for kind in contenders}
         report["runs"].extend(summary.values())
         if "spacy" not in summary:
