@@ -40,13 +40,10 @@ CPU time of each stage of each profile run on its own over the whole batch, afte
 run in the same process (so with warm caches: the stages sum to less than the timed run).
 This script prints numbers; it asserts nothing.
 
-Last measured (docs/benchmarks.md, 2026-11-28, main 6c439f6, two runs of
-``--processes 1 2 --add-n 0 --contenders spacy default fast fast-spacy-rules``, load 0.6-3.9):
-words per CPU-second against spaCy, fast 0.94 / 0.78 (1 process) and 0.83 / 0.89 (2),
-default 0.86 / 0.83 and 0.75 / 0.88, fast-spacy-rules (before the parse rule tables)
-0.84 / 0.69 and 0.79 / 0.79; peak RSS 739 MiB per process. After the attribution CRF moved to
-numpy (main 9760876, two runs of ``--processes 1 2 --add-n 0`` at load 7-10): fast 0.73 / 0.83
-(1 process) and 0.86 / 0.77 (2), default 0.77 / 0.75 and 0.90 / 0.77 (noisy; docs/benchmarks.md).
+Last measured (docs/benchmarks.md, 2026-11-28 09:24-09:42 UTC, main 659dcdb,
+``--processes 1 2 --add-n 0``, 3 rounds, load average 12-16): words per CPU-second against
+spaCy, medians of the rounds, fast 0.79 (1 process) and 0.88 (2), default 0.85 and 0.89 (the
+profiles share their settings: the gap is noise); peak RSS 755 MiB per process.
 """
 
 from __future__ import annotations
