@@ -144,17 +144,28 @@ def _participant_key(article: Article, participant: Any) -> str:
     return str(participant.text).lower().split()[-1] if participant.text else ""
 
 
+@lru_cache(maxsize=100_000)
+def _words_of(text: str) -> frozenset[str]:
+    """A text's content words (cached: a claim's words are read for its terms, to match and to relate)."""
+    return frozenset(content_words(text))
+
+
 def terms(text: str) -> list[str]:
     """Distinctive words of a claim: numbers, names and long words, longest first."""
-    found = {w for w in content_words(text) if len(w) >= 4 or w.isdigit()}
+    found = {w for w in _words_of(text) if len(w) >= 4 or w.isdigit()}
     found |= {n for n in _NUMBER.findall(text)}
     return sorted(found, key=lambda w: (-len(w), w))[:TERMS_PER_CLAIM]
 
 
-def numbers(text: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a claim gives, figures and number words ("twelve" -> "12").
+
+    Cached: relating a group's claims to its anchor asks again for the same texts.
+    """
     found = {n.replace(",", "") for n in _NUMBER.findall(text)}
     found |= {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}
-    return found
+    return frozenset(found)
 
 
 def article_claims(article_id: str, article: Article) -> list[Claim]:
@@ -163,7 +174,7 @@ def article_claims(article_id: str, article: Article) -> list[Claim]:
     out: list[Claim] = []
     by_id = {a.id: a for a in article.attributions}
     for att in article.attributions:
-        if att.parent is not None or len(content_words(att.content.text)) < MIN_CONTENT_WORDS:
+        if att.parent is not None or len(_words_of(att.content.text)) < MIN_CONTENT_WORDS:
             continue
         out.append(_attribution_claim(article_id, article, att, relay_origin(att, outlet)))
     for ev in article.events:
@@ -329,11 +340,6 @@ class MemoryClaimState:
         return touched - {""}
 
 
-@lru_cache(maxsize=100_000)
-def _words_of(text: str) -> frozenset[str]:
-    return frozenset(content_words(text))
-
-
 def _overlap(a: str, b: str) -> float:
     wa, wb = _words_of(a), _words_of(b)
     if not wa or not wb:
@@ -487,6 +493,8 @@ class ClaimGrouper:
                 self.state.save(claim, index=claim.indexable())
                 continue
             claim.group = groups[0]
+            if len(groups) > 1 and self._merge_keeping_anchor(claim, groups, claims):
+                continue
             if len(groups) > 1:
                 self.state.merge(groups[0], groups[1:])
                 self.recount.add(groups[0])
@@ -504,6 +512,43 @@ class ClaimGrouper:
             claim.relation, claim.relation_reason = relation(claim, anchor, cosine)
             self.state.save(claim, index=same_text is None)
         return claims
+
+    def _merge_keeping_anchor(self, claim: Claim, groups: list[str], claims: list[Claim]) -> bool:
+        """Merge ``groups`` for ``claim`` when the oldest group's anchor stays the anchor.
+
+        A group's anchor is the earliest of its claims (``Claim.anchor_order``), and its other
+        claims are related to it; so when the anchor of ``groups[0]`` comes before the anchors
+        of the other groups and before ``claim``, the claims of ``groups[0]`` keep their
+        relations and only the merged groups' claims and ``claim`` are related to it: the
+        result ``relate_group`` would give, without reading and relating the largest group
+        again. Returns False (nothing done) when the anchor changes.
+        """
+        anchor = self.state.anchor(groups[0])
+        if anchor is None:
+            return False
+        first = anchor.anchor_order()
+        if claim.anchor_order() < first:
+            return False
+        others: list[Claim] = []
+        for other in groups[1:]:
+            other_anchor = self.state.anchor(other)
+            if other_anchor is None or other_anchor.anchor_order() < first:
+                return False
+            others.extend(self.state.group_claims(other))
+        self.state.merge(groups[0], groups[1:])
+        self.recount.add(groups[0])
+        for earlier in claims:  # this article's claims already in a merged group
+            if earlier.group in groups[1:]:
+                earlier.group = groups[0]
+        for member in others:
+            member.group = groups[0]
+            new = relation(member, anchor, partial(self.cosine, member, anchor))
+            if (member.relation, member.relation_reason) != new:
+                member.relation, member.relation_reason = new
+                self.state.set_relation(member)
+        claim.relation, claim.relation_reason = relation(claim, anchor, partial(self.cosine, claim, anchor))
+        self.state.save(claim, index=True)
+        return True
 
     def relate_group(self, group: str) -> None:
         """Relate every claim of ``group`` to its anchor, saving those that changed."""
