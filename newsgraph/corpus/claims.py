@@ -110,8 +110,7 @@ class Claim:
         Two claims with the same text key match each other and the same other claims, so
         only the first is indexed for look-up; a copy joins its group directly.
         """
-        what = [self.kind, self.text, list(self.event[:4]) if self.event else None]
-        return "=" + hashlib.blake2b(json.dumps(what).encode(), digest_size=12).hexdigest()
+        return _text_key(self.kind, self.text, self.event[:4] if self.event else None)
 
     def indexable(self) -> bool:
         """Can this claim match another? (An event with neither actor nor target cannot.)"""
@@ -128,6 +127,12 @@ class Claim:
             self.kind,
             self.ref,
         )
+
+
+@lru_cache(maxsize=10_000)
+def _text_key(kind: str, text: str, event: tuple[Any, ...] | None) -> str:
+    what = [kind, text, list(event) if event else None]
+    return "=" + hashlib.blake2b(json.dumps(what).encode(), digest_size=12).hexdigest()
 
 
 def _denies(claim: Claim) -> bool:
@@ -459,7 +464,10 @@ class ClaimGrouper:
             return sorted({c.group or "" for c in candidates if _events_match(claim, c)} - {""})
         found: set[str] = set()
         unsure: list[Claim] = []
-        for cand in candidates:
+        # Latest first: which candidates are compared does not change what is found (a group is
+        # found when any of its candidates matches), but the latest are the likeliest to have
+        # their words and vectors in this process's caches.
+        for cand in reversed(candidates):
             if cand.group in found:
                 continue
             overlap = _overlap(claim.text, cand.text)
