@@ -246,3 +246,27 @@ def test_grouping_merges_groups_a_claim_bridges_and_anchors_on_the_earliest_asse
 @given(st.permutations(list(range(len(_GROUPING_CORPUS)))))
 def test_the_same_groups_and_relations_whatever_order_claims_arrive_in(order: list[int]) -> None:
     assert _grouped(order) == _grouped(list(range(len(_GROUPING_CORPUS))))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(list(range(len(_GROUPING_CORPUS)))))
+def test_merging_relates_claims_as_relating_the_whole_group_again_would(order: list[int]) -> None:
+    # A merge that keeps the oldest group's anchor relates only the merged claims
+    # (ClaimGrouper._merge_keeping_anchor): relating every group again changes nothing.
+    from newsgraph.corpus.claims import Claim, ClaimGrouper
+
+    state = MemoryClaimState()
+    grouper = ClaimGrouper(state)
+    for i in order:
+        article, ref, published, hedge, text = _GROUPING_CORPUS[i]
+        claim = Claim(article, "attribution", ref, text, 0, len(text), hedge=hedge, published=published)
+        claim.terms = terms(text)
+        grouper.add([claim])
+    before = [(c.group, c.relation, c.relation_reason) for c in state.claims]
+    anchors = dict(state.anchors)
+    for group in list(state.by_group):
+        grouper.relate_group(group)
+    assert [(c.group, c.relation, c.relation_reason) for c in state.claims] == before
+    assert {g: state.claims[i].key() for g, i in state.anchors.items()} == {
+        g: state.claims[i].key() for g, i in anchors.items()
+    }
