@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreError
 from ..model import Article, Mention, Problem
-from . import groups, rows, search, tables
+from . import groups, raw, rows, search, tables
 
 __all__ = ["DEFAULT_DB", "Store", "article_key", "content_hash"]
 
@@ -165,44 +165,47 @@ class Store:
 
         if "\x00" in article.text:
             raise StoreError("E203", input=article.input)
-        a = tables.articles
+        # Statements on the driver's cursor (``raw``): through SQLAlchemy their building and
+        # compiling cost more than running them.
         # Only a re-analysed article has rows to remove.
-        if conn.execute(sa.select(a.c.id).where(a.c.id == article_id)).first() is not None:
+        if raw.rows(conn, "SELECT 1 FROM articles WHERE id = :id", {"id": article_id}):
             self.delete_article(conn, article_id)
-        seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(a.c.seq), 0) + 1)).scalar_one()
+        seq = int(raw.rows(conn, "SELECT COALESCE(MAX(seq), 0) + 1 FROM articles")[0][0])
         row = rows.article_row(article)
         row["url"] = (row["url"] or "").strip() or None
-        conn.execute(
-            a.insert().values(
-                id=article_id,
-                seq=seq,
-                content_hash=digest,
-                schema_version=SCHEMA_VERSION,
-                pipeline_version=pipeline_version,
-                added_at=now(),
-                **row,
-            )
+        raw.insert(
+            conn,
+            tables.articles,
+            [
+                {
+                    "id": article_id,
+                    "seq": seq,
+                    "content_hash": digest,
+                    "schema_version": SCHEMA_VERSION,
+                    "pipeline_version": pipeline_version,
+                    "added_at": now(),
+                    **row,
+                }
+            ],
         )
         mention_rows: list[dict[str, Any]] = []
         for field_name, (table_name, _cls) in rows.FACTS.items():
             items = getattr(article, field_name)
             if not items:
                 continue
-            conn.execute(
-                tables.metadata.tables[table_name].insert(),
+            raw.insert(
+                conn,
+                tables.metadata.tables[table_name],
                 [rows.fact_row(article_id, n, item) for n, item in enumerate(items)],
             )
             if field_name in ("entities", "places"):
                 owner = "entity" if field_name == "entities" else "place"
                 for item in items:
                     mention_rows += rows.mention_rows(article_id, owner, item.id, item.mentions)
-        if mention_rows:
-            conn.execute(tables.mentions.insert(), mention_rows)
-        speakers = search.speaker_rows(article_id, article)
-        if speakers:
-            conn.execute(tables.speaker_terms.insert(), speakers)
+        raw.insert(conn, tables.mentions, mention_rows)
+        raw.insert(conn, tables.speaker_terms, search.speaker_rows(article_id, article))
         search.index_article(conn, article_id, article, seq)
-        conn.execute(tables.problems.delete().where(tables.problems.c.input == article.input))
+        raw.execute(conn, "DELETE FROM problems WHERE input = :input", {"input": article.input})
         groups.touch(conn, [article_id], {article_id: article})
 
     def delete_article(self, conn: Connection, article_id: str) -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..model import Article
-from . import groups, tables
+from . import groups, raw, tables
 
 __all__ = ["SqlLinkState"]
 
@@ -26,6 +26,21 @@ _K = tables.corpus_entity_keys
 _L = tables.entity_links
 _G = tables.link_log
 _C = tables.link_constraints
+
+
+_UPDATE_ENTITY = (
+    "UPDATE corpus_entities SET name = :name, type = :type, profile = :profile, "
+    "updated_at = :updated_at WHERE id = :id"
+)
+
+
+def _marks(values: list[str]) -> str:
+    """``:v0, :v1, ...`` for the values of an ``IN`` list (``_params`` gives their values)."""
+    return ", ".join(f":v{n}" for n in range(len(values)))
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    return {f"v{n}": v for n, v in enumerate(values)}
 
 
 def _now() -> str:
@@ -51,27 +66,22 @@ class SqlLinkState:
         self._known: dict[str, set[str]] = {}  # key -> every corpus id under it (read or added)
         self._links: dict[tuple[str, str], dict[str, Any]] = {}
         self._log: list[dict[str, Any]] = []
+        self._constrained: bool | None = None  # whether link_constraints holds any row
 
     # --- buffered writes ----------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write what is buffered: new and changed entities, keys, links and log rows."""
+        """Write what is buffered: new and changed entities, keys, links and log rows.
+
+        On the driver's cursor (``raw``): the same statements through SQLAlchemy cost more
+        to build and compile than to run, several per article.
+        """
         conn = self.conn
         if self._new:
-            conn.execute(_E.insert(), [self._row(i) for i in sorted(self._new)])
+            raw.insert(conn, _E, [self._row(i) for i in sorted(self._new)])
         changed = [self._row(i) for i in sorted(self._dirty - self._new)]
         if changed:
-            update = (
-                _E.update()
-                .where(_E.c.id == sa.bindparam("b_id"))
-                .values(
-                    name=sa.bindparam("b_name"),
-                    type=sa.bindparam("b_type"),
-                    profile=sa.bindparam("b_profile"),
-                    updated_at=sa.bindparam("b_updated_at"),
-                )
-            )
-            conn.execute(update, [{f"b_{k}": v for k, v in row.items()} for row in changed])
+            raw.execute(conn, _UPDATE_ENTITY, changed)
         self._new.clear()
         self._dirty.clear()
         if self._keys:
@@ -79,23 +89,25 @@ class SqlLinkState:
             keys = sorted({k for k, _ in pairs})
             have: set[tuple[str, str]] = set()
             for start in range(0, len(keys), 500):
-                query = sa.select(_K.c.key, _K.c.corpus_id).where(_K.c.key.in_(keys[start : start + 500]))
-                have |= {(k, c) for k, c in conn.execute(query).all()}
+                chunk = keys[start : start + 500]
+                query = f"SELECT key, corpus_id FROM corpus_entity_keys WHERE key IN ({_marks(chunk)})"
+                have |= {(k, c) for k, c in raw.rows(conn, query, _params(chunk))}
             new = sorted(pairs - have)
-            if new:
-                conn.execute(_K.insert(), [{"key": k, "corpus_id": c} for k, c in new])
+            raw.insert(conn, _K, [{"key": k, "corpus_id": c} for k, c in new])
             self._keys.clear()
         if self._links:
             by_article: dict[str, list[str]] = {}
             for article_id, entity_id in self._links:
                 by_article.setdefault(article_id, []).append(entity_id)
             for article_id, entity_ids in by_article.items():
-                conn.execute(_L.delete().where(_L.c.article_id == article_id, _L.c.entity_id.in_(entity_ids)))
-            conn.execute(_L.insert(), list(self._links.values()))
+                marks = _marks(entity_ids)
+                delete = f"DELETE FROM entity_links WHERE article_id = :a AND entity_id IN ({marks})"
+                raw.execute(conn, delete, {"a": article_id, **_params(entity_ids)})
+            raw.insert(conn, _L, list(self._links.values()))
             self._links.clear()
             groups.touch(conn, by_article)
         if self._log:
-            conn.execute(_G.insert(), self._log)
+            raw.insert(conn, _G, self._log)
             self._log = []
 
     def _row(self, corpus_id: str) -> dict[str, Any]:
@@ -158,13 +170,17 @@ class SqlLinkState:
             chunk = wanted[start : start + 500]
             for key in chunk:
                 self._known[key] = set(self._keys.get(key, set()))
-            query = sa.select(_K.c.key, _E).join(_E, _E.c.id == _K.c.corpus_id).where(_K.c.key.in_(chunk))
-            for row in self.conn.execute(query).mappings():
-                corpus_id = row["id"]
-                self._known[row["key"]].add(corpus_id)
+            query = (
+                "SELECT k.key, e.id, e.name, e.type, e.created_at, e.updated_at, e.profile "
+                "FROM corpus_entity_keys k JOIN corpus_entities e ON e.id = k.corpus_id "
+                f"WHERE k.key IN ({_marks(chunk)})"
+            )
+            for key, *row in raw.rows(self.conn, query, _params(chunk)):
+                corpus_id = row[0]
+                self._known[key].add(corpus_id)
                 if corpus_id not in self._records:
-                    record = {c: row[c] for c in ("id", "name", "type", "created_at", "updated_at")}
-                    self._records[corpus_id] = record | {"profile": json.loads(row["profile"])}
+                    record = dict(zip(("id", "name", "type", "created_at", "updated_at"), row, strict=False))
+                    self._records[corpus_id] = record | {"profile": json.loads(row[5])}
 
     def replace_keys(self, corpus_id: str, keys: Iterable[str]) -> None:
         self.flush()
@@ -200,6 +216,13 @@ class SqlLinkState:
 
     def links(self, *, article_id: str | None = None, corpus_id: str | None = None) -> list[dict[str, Any]]:
         self.flush()
+        if article_id is not None and corpus_id is None:  # every article added: the driver's cursor
+            text = (
+                "SELECT article_id, entity_id, corpus_id, reason, score FROM entity_links "
+                "WHERE article_id = :a ORDER BY article_id, entity_id"
+            )
+            names = ("article_id", "entity_id", "corpus_id", "reason", "score")
+            return [dict(zip(names, r, strict=True)) for r in raw.rows(self.conn, text, {"a": article_id})]
         query = _L.select().order_by(_L.c.article_id, _L.c.entity_id)
         if article_id is not None:
             query = query.where(_L.c.article_id == article_id)
@@ -241,10 +264,15 @@ class SqlLinkState:
 
     def add_constraint(self, a: str, b: str, kind: str, reason: str) -> None:
         self.conn.execute(_C.insert().values(a=a, b=b, kind=kind, reason=reason, created_at=_now()))
+        self._constrained = True
 
     def constraints(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         wanted = sorted(set(ids))
         if not wanted:
+            return []
+        if self._constrained is None:  # most stores hold none: asked once per transaction
+            self._constrained = bool(raw.rows(self.conn, "SELECT 1 FROM link_constraints LIMIT 1"))
+        if not self._constrained:
             return []
         query = _C.select().where(sa.or_(_C.c.a.in_(wanted), _C.c.b.in_(wanted)))
         return [dict(r) for r in self.conn.execute(query).mappings()]

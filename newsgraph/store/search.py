@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..model import Article
+from . import raw
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -50,7 +51,7 @@ def index_article(conn: Connection, article_id: str, article: Article, seq: int)
         insert = "INSERT INTO search_docs (rowid, kind, article_id, ref, body) VALUES (:rowid, "
     else:
         insert = "INSERT INTO search_docs (kind, article_id, ref, body) VALUES ("
-    conn.execute(sa.text(insert + ":kind, :article_id, :ref, :body)"), docs)
+    raw.execute(conn, insert + ":kind, :article_id, :ref, :body)", docs)
 
 
 def unindex_article(conn: Connection, article_id: str, seq: int | None) -> None:

@@ -104,12 +104,22 @@ class Linker:
         for row in self.state.constraints(pins):
             banned.setdefault(row["a"], set()).add(row["b"])
         context = context_keys(article)
+        # An entity's features as its own type and as a person: computed once per article
+        # (the prefetch and the decisions below need the same ones; nothing changes them).
+        computed: dict[tuple[str, str], Features | None] = {}
+
+        def features_as(entity: Any, type_: str) -> Features | None:
+            key = (entity.id, type_)
+            if key not in computed:
+                computed[key] = features(article_id, article, entity, as_type=type_, context=context)
+            return computed[key]
+
         prefetch = getattr(self.state, "prefetch", None)
         if prefetch is not None:  # one look-up for every key the article's entities may need
             wanted: set[str] = set()
             for entity in article.entities:
                 for type_ in {entity.type, "PERSON"}:
-                    feat = features(article_id, article, entity, as_type=type_, context=context)
+                    feat = features_as(entity, type_)
                     if feat is not None:
                         wanted |= keys_of(feat) | part_keys(feat) | _other_type_keys(feat)
             prefetch(wanted)
@@ -118,19 +128,19 @@ class Linker:
         people: dict[str, tuple[str, str]] = {}  # surname or full name -> (corpus id, person's name)
         ordered = sorted(article.entities, key=lambda e: e.type != "PERSON")
         for entity in ordered:
-            feat = features(article_id, article, entity, context=context) if entity.type == "PERSON" else None
+            feat = features_as(entity, entity.type) if entity.type == "PERSON" else None
             if entity.type != "PERSON":
                 person = _person_named(entity.name, people, article, entity.id)
                 if person is not None:
                     corpus_id, name = person
-                    feat = features(article_id, article, entity, as_type="PERSON", context=context)
+                    feat = features_as(entity, "PERSON")
                     if feat is not None:
                         why = f"{entity.name!r} (tagged {entity.type}) names {name!r} in this article"
                         out[entity.id] = self._apply(
                             feat, Decision(corpus_id, why, 1.0), len(entity.mentions)
                         )
                         continue
-                feat = features(article_id, article, entity, context=context)
+                feat = features_as(entity, entity.type)
             if feat is None:
                 self.state.set_link(article_id, entity.id, None, f"type {entity.type} is not linked", 0.0)
                 out[entity.id] = None

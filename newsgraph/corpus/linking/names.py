@@ -70,6 +70,7 @@ _TRANSLIT = (
 _DOUBLE = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lowercase, accents dropped, curly apostrophes made straight."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
