@@ -133,5 +133,6 @@ def test_a_shallower_encoder_keeps_its_first_layers_and_exports_them(tmp_path: P
     import onnx
 
     graph = onnx.load(str(paths["model"]))
-    layers = {n.name.split("/")[4] for n in graph.graph.node if n.name.startswith("/inner/bert/encoder/layer.")}
+    prefix = "/inner/bert/encoder/layer."
+    layers = {n.name.split("/")[4] for n in graph.graph.node if n.name.startswith(prefix)}
     assert layers == {"layer.0", "layer.1"}
