@@ -134,7 +134,14 @@ class RayCluster:
     def processes(self) -> list[psutil.Process]:
         """The cluster's processes still running (the ``ray start`` commands and their descendants)."""
         self._remember()
-        return [p for p in self._seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        running = []
+        for p in self._seen.values():
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    running.append(p)
+            except psutil.NoSuchProcess:  # exited between the two questions
+                continue
+        return running
 
     def stop(self) -> None:
         """SIGTERM the ``ray start --block`` commands (they stop their nodes), then SIGKILL what is left."""

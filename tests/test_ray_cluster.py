@@ -152,9 +152,9 @@ def test_a_driver_killed_mid_run_then_run_again_stores_what_an_uninterrupted_run
 
     # The driver's actors belong to its Ray job: they go with it.
     deadline = time.monotonic() + 120
-    while any("ShardActor" in " ".join(p.cmdline()) for p in _alive(cluster)) and time.monotonic() < deadline:
+    while any("ShardActor" in line for line in _command_lines(cluster)) and time.monotonic() < deadline:
         time.sleep(1)
-    assert not any("ShardActor" in " ".join(p.cmdline()) for p in _alive(cluster))
+    assert not any("ShardActor" in line for line in _command_lines(cluster))
 
     again = subprocess.run(
         command(cluster, db, inputs), env=cluster.env(), capture_output=True, text=True, timeout=900
@@ -168,14 +168,15 @@ def test_a_driver_killed_mid_run_then_run_again_stores_what_an_uninterrupted_run
     assert tables(stored) == tables(local)
 
 
-def _alive(cluster: Any) -> list[Any]:
+def _command_lines(cluster: Any) -> list[str]:
+    """The command lines of the cluster's live processes, each read once: a process
+    that exits between the listing and the read is simply not there."""
     import psutil
 
     found = []
     for process in cluster.processes():
         try:
-            process.cmdline()
-            found.append(process)
+            found.append(" ".join(process.cmdline()))
         except psutil.Error:
             continue
     return found

@@ -1193,6 +1193,7 @@ def build(
         if cue_rng is not None:
             content = _keep_to_cue_paragraph(article.text, content, cue_rng[0])
             content = [r for s, e in content if (r := _end_at_quotation_edge(article.text, s, e)) is not None]
+        content = sorted(set(content))
         if not content or (MIN_CONTENT_WORDS > 1 and _too_short(article.text, content)):
             continue
         spans = list(content) + ([cue_rng] if cue_rng else [])
@@ -1215,7 +1216,7 @@ def build(
             kind = asm.kind(cue_span.text if cue_span else "", content)
             if src.type == "unattributed" and hedge == "none":
                 hedge = "reported"
-        lo, hi = content[0][0], content[-1][1]
+        lo, hi = content[0][0], max(e for _, e in content)
         att = Attribution(
             id="",
             kind=kind,
