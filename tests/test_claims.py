@@ -212,7 +212,8 @@ _GROUPING_CORPUS = [
 ]
 
 
-def _grouped(order: list[int]) -> tuple[frozenset[frozenset[tuple[str, str]]], dict[tuple[str, str], str]]:
+def _fed(order: list[int]) -> tuple[Any, Any]:
+    """A grouper on an in-memory state, fed the grouping corpus's claims in this order."""
     from newsgraph.corpus.claims import Claim, ClaimGrouper
 
     state = MemoryClaimState()
@@ -222,6 +223,11 @@ def _grouped(order: list[int]) -> tuple[frozenset[frozenset[tuple[str, str]]], d
         claim = Claim(article, "attribution", ref, text, 0, len(text), hedge=hedge, published=published)
         claim.terms = terms(text)
         grouper.add([claim])
+    return state, grouper
+
+
+def _grouped(order: list[int]) -> tuple[frozenset[frozenset[tuple[str, str]]], dict[tuple[str, str], str]]:
+    state, _ = _fed(order)
     by_group: dict[str, set[tuple[str, str]]] = {}
     for c in state.claims:
         by_group.setdefault(c.group or "", set()).add((c.article_id, c.ref))
@@ -253,15 +259,7 @@ def test_the_same_groups_and_relations_whatever_order_claims_arrive_in(order: li
 def test_merging_relates_claims_as_relating_the_whole_group_again_would(order: list[int]) -> None:
     # A merge that keeps the oldest group's anchor relates only the merged claims
     # (ClaimGrouper._merge_keeping_anchor): relating every group again changes nothing.
-    from newsgraph.corpus.claims import Claim, ClaimGrouper
-
-    state = MemoryClaimState()
-    grouper = ClaimGrouper(state)
-    for i in order:
-        article, ref, published, hedge, text = _GROUPING_CORPUS[i]
-        claim = Claim(article, "attribution", ref, text, 0, len(text), hedge=hedge, published=published)
-        claim.terms = terms(text)
-        grouper.add([claim])
+    state, grouper = _fed(order)
     before = [(c.group, c.relation, c.relation_reason) for c in state.claims]
     anchors = dict(state.anchors)
     for group in list(state.by_group):
