@@ -96,33 +96,49 @@ class Workers:
         todo: deque[_Task] = deque()
         next_chunk = emitted = 0
         exhausted = finished = False
+
+        def hand_out() -> None:
+            """Give every idle worker (up to ``processes``) a task: retried pieces first,
+            then new chunks from the stream, at most ``ahead`` chunks past the oldest one
+            not yet emitted."""
+            nonlocal next_chunk, exhausted
+            while True:
+                idle = next((w for w in workers if w.task is None), None)
+                if idle is None and len(workers) >= self.processes:
+                    return
+                if not todo and not exhausted and next_chunk - emitted < self.ahead:
+                    chunk = list(islice(stream, self.chunk_size))
+                    if chunk:
+                        pending[next_chunk] = {(0,): None}
+                        todo.append(_Task(next_chunk, (0,), chunk))
+                        next_chunk += 1
+                    else:
+                        exhausted = True
+                if not todo:
+                    return
+                if idle is None:
+                    idle = _Worker(self.runner)
+                    workers.append(idle)
+                task = todo.popleft()
+                try:
+                    idle.give(task)
+                except OSError:  # it died while idle: nothing of its own is lost
+                    workers.remove(idle)
+                    idle.stop(now=True)
+                    todo.appendleft(task)
+
         try:
             while True:
-                # Hand out work: retried pieces first, then new chunks from the stream.
-                while True:
-                    idle = next((w for w in workers if w.task is None), None)
-                    if idle is None and len(workers) >= self.processes:
-                        break
-                    if not todo and not exhausted and next_chunk - emitted < self.ahead:
-                        chunk = list(islice(stream, self.chunk_size))
-                        if chunk:
-                            pending[next_chunk] = {(0,): None}
-                            todo.append(_Task(next_chunk, (0,), chunk))
-                            next_chunk += 1
-                        else:
-                            exhausted = True
-                    if not todo:
-                        break
-                    if idle is None:
-                        idle = _Worker(self.runner)
-                        workers.append(idle)
-                    task = todo.popleft()
-                    try:
-                        idle.give(task)
-                    except OSError:  # it died while idle: nothing of its own is lost
-                        workers.remove(idle)
-                        idle.stop(now=True)
-                        todo.appendleft(task)
+                hand_out()
+                # Emit what is complete, in input order. The workers were given their next
+                # chunks first, so they analyse while the consumer (the writer of `add`, the
+                # output of `analyze`) handles these results instead of waiting for it.
+                while emitted in pending and all(v is not None for v in pending[emitted].values()):
+                    parts = pending.pop(emitted)
+                    emitted += 1
+                    for key in sorted(parts):
+                        yield from parts[key] or []
+                    hand_out()  # the window moved: a worker idle meanwhile gets a chunk
                 busy = [w for w in workers if w.task is not None]
                 if not busy:
                     break
@@ -141,11 +157,6 @@ class Workers:
                         continue
                     pending[held.chunk][held.key] = results
                     worker.task = None
-                while emitted in pending and all(v is not None for v in pending[emitted].values()):
-                    parts = pending.pop(emitted)
-                    emitted += 1
-                    for key in sorted(parts):
-                        yield from parts[key] or []
             finished = True
         finally:
             for worker in workers:
