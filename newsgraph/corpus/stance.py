@@ -229,6 +229,9 @@ FEATURES_RELATED = (
     "soft_cover_60",
     "soft_cover_70",
     "soft_min",
+    "missing_name",
+    "topic_soft",
+    "topic_cos",
     "bias",
 )
 FEATURES_STANCE = (
@@ -261,6 +264,8 @@ FEATURES_STANCE = (
 #: Words at or above this Zipf frequency (wordfreq's scale: 7 = "the", 3 = rare) weigh nothing.
 COMMON_ZIPF = 6.0
 RARE_ZIPF = 3.5
+#: How many of the passage's topic words (rarest and most repeated) the reverse features read.
+TOPIC_WORDS = 10
 
 
 @cache
@@ -294,6 +299,11 @@ class Prepared:
     sentence_words: list[set[str]] = field(default_factory=list)
     prefixes: set[str] = field(default_factory=set)
     counts_norm: float = 1.0
+    #: The passage's topic words: its stemmed content words of most weight x log(1 + count),
+    #: their salience (that product) and the vectors of their first spelling in the text.
+    topic: list[str] = field(default_factory=list)
+    topic_salience: list[float] = field(default_factory=list)
+    topic_vecs: Any = None
 
 
 def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
@@ -311,6 +321,12 @@ def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
         if w not in STOPWORDS and len(w) > 1:
             counts[stem(w)] = counts.get(stem(w), 0) + 1
     sentence_tokens = [words(t) for t in sentences]
+    salience = {w: weight(w) * math.log1p(n) for w, n in counts.items()}
+    topic = sorted(salience, key=lambda w: -salience[w])[:TOPIC_WORDS]
+    spelling: dict[str, str] = {}
+    for w in tokens:
+        if w not in STOPWORDS and len(w) > 1:
+            spelling.setdefault(stem(w), w)
     return Prepared(
         passage=passage,
         spans=spans,
@@ -331,6 +347,9 @@ def prepare(passage: Passage, emb: Embedder | None = None) -> Prepared:
         ],
         prefixes={w[:5] for w in counts if len(w) >= 5},
         counts_norm=math.sqrt(sum((weight(w) * math.log1p(n)) ** 2 for w, n in counts.items())) or 1e-9,
+        topic=topic,
+        topic_salience=[salience[w] for w in topic],
+        topic_vecs=emb.embed([spelling[w] for w in topic]),
     )
 
 
@@ -362,8 +381,9 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
     # Soft overlap: each claim word's closest word of the passage by meaning ("boob" ~ "breast").
     claim_vocab = sorted({w for w in claim_tokens if w not in STOPWORDS and len(w) > 2})
     soft = soft_weighted = missing_soft = cover_60 = cover_70 = soft_min = 0.0
+    claim_vocab_vecs = emb.embed(claim_vocab) if claim_vocab else None
     if claim_vocab and len(prep.vocabulary):
-        closest = (emb.embed(claim_vocab) @ prep.vocabulary_vecs.T).max(axis=1)
+        closest = (claim_vocab_vecs @ prep.vocabulary_vecs.T).max(axis=1)
         weights = [weight(stem(w)) for w in claim_vocab]
         soft = float(closest.mean())
         soft_weighted = float(
@@ -388,6 +408,18 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
         inside = set().union(*prep.sentence_words[i : i + 3])
         window = max(window, sum(v for w, v in claim_weights.items() if w in inside))
     missing = [weight(w) for w in claim_words - prep.words]
+    # The other way round: is the passage's topic in the claim? Each topic word's closest claim
+    # word by meaning, weighted by salience, and the cosine of the claim with the topic's centroid.
+    topic_soft = topic_cos = 0.0
+    if claim_vocab and prep.topic and prep.topic_vecs is not None:
+        import numpy as np
+
+        salience = np.asarray(prep.topic_salience)
+        if salience.sum() > 0:
+            nearest = (prep.topic_vecs @ claim_vocab_vecs.T).max(axis=1)
+            topic_soft = float((nearest * salience).sum() / salience.sum())
+            centroid = prep.topic_vecs.T @ salience
+            topic_cos = float(centroid @ claim_vec / (np.linalg.norm(centroid) or 1e-9))
     f: dict[str, float] = {
         "overlap": overlap(prep.words, claim_words),
         "overlap_weighted": sum(weight(w) for w in shared) / total_weight if total_weight else 0.0,
@@ -418,6 +450,10 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
         "soft_cover_60": cover_60,
         "soft_cover_70": cover_70,
         "soft_min": soft_min,
+        # The rarest name of the claim the passage never uses: "Sotloff" in a story about Foley.
+        "missing_name": max((weight(w) for w in claim_names - prep.words), default=0.0),
+        "topic_soft": topic_soft,
+        "topic_cos": topic_cos,
         "question_marks": min(prep.passage.text.count("?") / n_sent, 1.0),
         "log_words": math.log1p(len(prep.tokens)) / 8,
         "bias": 1.0,
