@@ -101,6 +101,26 @@ def test_stance_tells_denial_from_support_and_from_another_story() -> None:
     assert relate(claim, other).stance == "unrelated"
 
 
+@pytest.mark.slow
+def test_relatedness_reads_missing_names_and_the_passage_topic() -> None:
+    """A neighbouring story with the same setting: the claim's name is missing, its topic differs."""
+    from newsgraph.corpus.stance import features
+
+    claim = "Video shows beheading of Steven Sotloff"
+    same = Passage(
+        "A new video appears to show the beheading of the American journalist Steven Sotloff. "
+        "Sotloff was kidnapped in Syria in 2013; the video of his beheading was posted on Tuesday."
+    )
+    neighbour = Passage(
+        "The parents of James Foley said officials had warned them against paying a ransom. "
+        "Foley's mother said the family felt abandoned by the government during his captivity in Syria."
+    )
+    on, off = features(claim, same), features(claim, neighbour)
+    assert on["missing_name"] == 0.0 and off["missing_name"] > 0.3
+    assert on["topic_soft"] > off["topic_soft"] and on["topic_cos"] > off["topic_cos"]
+    assert features(claim, Passage(""))["topic_soft"] == 0.0
+
+
 def _sample_corpus(newsgraph: Any) -> ClaimIndex:
     samples = resources.files("newsgraph").joinpath("samples")
     index = ClaimIndex(MemoryClaimState(), MemoryCopyState())

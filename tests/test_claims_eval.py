@@ -37,8 +37,9 @@ def test_claims_gold_floor_on_the_report_part() -> None:
     assert "macro-F1" in render(report)
 
 
-# Measured on the report part: related F1 0.9599, macro-F1 0.598, FNC score 0.836 (docs/claims.md).
-FLOORS = {"related_f1": 0.955, "macro_f1": 0.58, "fnc_score": 0.83}
+# Measured on the report part 2026-11-28 14:13 UTC: related F1 0.9607, macro-F1 0.595, FNC score 0.836
+# (docs/claims.md). Macro-F1 keeps room for changes of the attribution pipeline, which the stance model reads.
+FLOORS = {"related_f1": 0.958, "macro_f1": 0.58, "fnc_score": 0.83}
 
 
 def test_loader_keeps_a_body_and_its_headlines_together(tmp_path: Path) -> None:
