@@ -381,7 +381,7 @@ def features(claim: str, passage: Passage | Prepared, emb: Embedder | None = Non
     # Soft overlap: each claim word's closest word of the passage by meaning ("boob" ~ "breast").
     claim_vocab = sorted({w for w in claim_tokens if w not in STOPWORDS and len(w) > 2})
     soft = soft_weighted = missing_soft = cover_60 = cover_70 = soft_min = 0.0
-    claim_vocab_vecs = emb.embed(claim_vocab) if claim_vocab else None
+    claim_vocab_vecs: Any = emb.embed(claim_vocab) if claim_vocab else None
     if claim_vocab and len(prep.vocabulary):
         closest = (claim_vocab_vecs @ prep.vocabulary_vecs.T).max(axis=1)
         weights = [weight(stem(w)) for w in claim_vocab]
